@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/*
+ * vtun: route-based ESP-in-UDP tunnel device.
+ *
+ * This header is the one contract between the vtun module and userspace
+ * (vtunctl, key-exchange daemons). Attribute numbers never change; new ones
+ * are only ever appended. Documentation/netlink/specs/vtun.yaml describes
+ * the same family in the kernel's YAML format.
+ *
+ * Conventions:
+ *  - every request names its device with VTUN_A_IFINDEX or VTUN_A_IFNAME;
+ *  - integers are host byte order, addresses are network byte order;
+ *  - keys are write-only: no reply or event ever carries VTUN_SA_A_KEY.
+ */
+#ifndef _UAPI_LINUX_VTUN_H
+#define _UAPI_LINUX_VTUN_H
+
+#define VTUN_GENL_NAME		"vtun"
+#define VTUN_GENL_VERSION	1
+#define VTUN_MCGRP_EVENTS	"events"
+
+/* UDP encapsulation of ESP, RFC 3948. */
+#define VTUN_DEFAULT_PORT	4500
+
+#define VTUN_REPLAY_WINDOW_DEFAULT	64
+#define VTUN_REPLAY_WINDOW_MAX		4096
+
+/* The only AEAD today: AES-GCM for ESP, RFC 4106. */
+#define VTUN_ALG_AES_GCM	"rfc4106(gcm(aes))"
+
+enum vtun_cmd {
+	VTUN_CMD_UNSPEC,
+	VTUN_CMD_DEV_GET,	/* do: one device; dump: all in the netns */
+	VTUN_CMD_DEV_SET,
+	VTUN_CMD_PEER_NEW,
+	VTUN_CMD_PEER_SET,
+	VTUN_CMD_PEER_DEL,	/* also removes the peer's routes and SAs */
+	VTUN_CMD_PEER_GET,	/* dump */
+	VTUN_CMD_ROUTE_NEW,
+	VTUN_CMD_ROUTE_DEL,
+	VTUN_CMD_ROUTE_GET,	/* dump */
+	VTUN_CMD_SA_NEW,
+	VTUN_CMD_SA_DEL,
+	VTUN_CMD_SA_GET,	/* dump */
+
+	__VTUN_CMD_MAX
+};
+
+#define VTUN_CMD_MAX (__VTUN_CMD_MAX - 1)
+
+/* Top-level attributes of every command. */
+enum vtun_a {
+	VTUN_A_UNSPEC,
+	VTUN_A_PAD,
+	VTUN_A_IFINDEX,		/* u32 */
+	VTUN_A_IFNAME,		/* string */
+	VTUN_A_LISTEN_PORT,	/* u16; 0 picks a free port */
+	VTUN_A_FWMARK,		/* u32, set on outer packets; 0 = none */
+	VTUN_A_N_PEERS,		/* u32, read-only */
+	VTUN_A_N_SAS,		/* u32, read-only */
+	VTUN_A_STATS,		/* nest of VTUN_STAT_*: device counters */
+	VTUN_A_PEER,		/* nest of VTUN_PEER_A_* */
+	VTUN_A_ROUTE,		/* nest of VTUN_ROUTE_A_* */
+	VTUN_A_SA,		/* nest of VTUN_SA_A_* */
+
+	__VTUN_A_MAX
+};
+
+#define VTUN_A_MAX (__VTUN_A_MAX - 1)
+
+enum vtun_peer_flags {
+	/* Do not follow authenticated packets to a new address (no roaming). */
+	VTUN_PEER_F_PIN_ENDPOINT = 1U << 0,
+};
+
+enum vtun_peer_a {
+	VTUN_PEER_A_UNSPEC,
+	VTUN_PEER_A_PAD,
+	VTUN_PEER_A_ID,			/* u32, chosen by the operator, != 0 */
+	VTUN_PEER_A_ENDPOINT_ADDR4,	/* 4 bytes */
+	VTUN_PEER_A_ENDPOINT_ADDR6,	/* 16 bytes */
+	VTUN_PEER_A_ENDPOINT_PORT,	/* u16 */
+	VTUN_PEER_A_KEEPALIVE,		/* u16 seconds; 0 = off */
+	VTUN_PEER_A_FLAGS,		/* u32, enum vtun_peer_flags */
+	VTUN_PEER_A_LAST_RX_MSECS,	/* u64 ms since the last authenticated
+					 * packet; absent if none yet
+					 */
+	VTUN_PEER_A_STATS,		/* nest of VTUN_STAT_* */
+
+	__VTUN_PEER_A_MAX
+};
+
+#define VTUN_PEER_A_MAX (__VTUN_PEER_A_MAX - 1)
+
+enum vtun_route_a {
+	VTUN_ROUTE_A_UNSPEC,
+	VTUN_ROUTE_A_PEER_ID,		/* u32 */
+	VTUN_ROUTE_A_FAMILY,		/* u16, AF_INET or AF_INET6 */
+	VTUN_ROUTE_A_ADDR,		/* 4 or 16 bytes, host bits zero */
+	VTUN_ROUTE_A_PREFIXLEN,		/* u8 */
+
+	__VTUN_ROUTE_A_MAX
+};
+
+#define VTUN_ROUTE_A_MAX (__VTUN_ROUTE_A_MAX - 1)
+
+enum vtun_sa_dir {
+	VTUN_DIR_IN = 1,
+	VTUN_DIR_OUT = 2,
+};
+
+enum vtun_sa_flags {
+	VTUN_SA_F_ESN = 1U << 0,	/* 64-bit sequence numbers, RFC 4304 */
+};
+
+enum vtun_sa_a {
+	VTUN_SA_A_UNSPEC,
+	VTUN_SA_A_PAD,
+	VTUN_SA_A_PEER_ID,		/* u32 */
+	VTUN_SA_A_DIR,			/* u8, enum vtun_sa_dir */
+	VTUN_SA_A_SPI,			/* u32, >= 256 */
+	VTUN_SA_A_ALG,			/* string, e.g. VTUN_ALG_AES_GCM */
+	VTUN_SA_A_KEY,			/* binary key || 4-byte salt; write-only */
+	VTUN_SA_A_ICV_BITS,		/* u16: 64, 96 or 128 */
+	VTUN_SA_A_FLAGS,		/* u32, enum vtun_sa_flags */
+	VTUN_SA_A_REPLAY_WINDOW,	/* u32, inbound only, 0..4096 */
+	VTUN_SA_A_SEQ,			/* u64: out, last sequence number sent
+					 * (first packet uses SEQ + 1);
+					 * in, highest authenticated one
+					 */
+	VTUN_SA_A_KEY_BITS,		/* u16, read-only: cipher key size */
+	VTUN_SA_A_STATS,		/* nest of VTUN_STAT_* */
+	VTUN_SA_A_ACTIVE,		/* flag, read-only: the outbound SA that
+					 * carries the peer's traffic now
+					 */
+
+	__VTUN_SA_A_MAX
+};
+
+#define VTUN_SA_A_MAX (__VTUN_SA_A_MAX - 1)
+
+/*
+ * Counters, all u64. One attribute set serves the device, peer and SA nests;
+ * each nest carries the counters that make sense for it. Every way a packet
+ * can be dropped has its own counter.
+ */
+enum vtun_stat {
+	VTUN_STAT_UNSPEC,
+	VTUN_STAT_PAD,
+	VTUN_STAT_RX_PACKETS,		/* inner packets delivered */
+	VTUN_STAT_RX_BYTES,
+	VTUN_STAT_TX_PACKETS,		/* ESP packets sent */
+	VTUN_STAT_TX_BYTES,
+	VTUN_STAT_RX_KEEPALIVES,	/* RFC 3948 NAT keepalives consumed */
+	VTUN_STAT_RX_NON_ESP,		/* IKE (non-ESP marker) datagrams */
+	VTUN_STAT_RX_MALFORMED,		/* too short, bad lengths or padding */
+	VTUN_STAT_RX_NO_SA,		/* unknown SPI */
+	VTUN_STAT_RX_REPLAY,		/* replayed or too old */
+	VTUN_STAT_RX_AUTH_FAIL,		/* ICV did not verify */
+	VTUN_STAT_RX_DUMMY,		/* next header 59, RFC 4303 2.6 */
+	VTUN_STAT_RX_BAD_INNER,		/* not IPv4/IPv6 or inconsistent */
+	VTUN_STAT_RX_BAD_SOURCE,	/* inner source not routed to peer */
+	VTUN_STAT_RX_CRYPTO_ERRORS,	/* crypto failures other than auth */
+	VTUN_STAT_RX_NOMEM,
+	VTUN_STAT_TX_BAD_INNER,		/* not an IPv4/IPv6 packet */
+	VTUN_STAT_TX_NO_ROUTE,		/* no vtun route for the inner dst */
+	VTUN_STAT_TX_NO_SA,		/* peer has no outbound SA */
+	VTUN_STAT_TX_NO_ENDPOINT,	/* peer address not known yet */
+	VTUN_STAT_TX_SEQ_EXHAUSTED,	/* sequence space used up */
+	VTUN_STAT_TX_OUTER_ROUTE,	/* no route to the peer's endpoint */
+	VTUN_STAT_TX_LOOP,		/* outer route points into the tunnel */
+	VTUN_STAT_TX_NOMEM,
+	VTUN_STAT_TX_ERRORS,		/* crypto or other transmit errors */
+
+	__VTUN_STAT_MAX
+};
+
+#define VTUN_STAT_MAX (__VTUN_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_VTUN_H */
