@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peers: lifetime, endpoint and roaming, per-peer counters.
+ *
+ * A peer is found by packet paths under RCU (through a route or an SA) and
+ * kept alive by references from the device's peer table and from each of
+ * its SAs; it is freed one grace period after the last one goes.
+ */
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/udp.h>
+
+#include "device.h"
+#include "peer.h"
+#include "routes.h"
+#include "sa.h"
+
+static struct vtun_endpoint *vtun_endpoint_new(const struct sockaddr *addr,
+					       gfp_t gfp)
+{
+	struct vtun_endpoint *ep;
+
+	ep = kzalloc(sizeof(*ep), gfp);
+	if (!ep)
+		return NULL;
+	if (dst_cache_init(&ep->dst_cache, gfp)) {
+		kfree(ep);
+		return NULL;
+	}
+	if (addr->sa_family == AF_INET)
+		ep->addr4 = *(const struct sockaddr_in *)addr;
+	else
+		ep->addr6 = *(const struct sockaddr_in6 *)addr;
+	return ep;
+}
+
+static void vtun_endpoint_free(struct vtun_endpoint *ep)
+{
+	if (!ep)
+		return;
+	dst_cache_destroy(&ep->dst_cache);
+	kfree(ep);
+}
+
+static void vtun_endpoint_free_rcu(struct rcu_head *rcu)
+{
+	vtun_endpoint_free(container_of(rcu, struct vtun_endpoint, rcu));
+}
+
+static bool vtun_endpoint_eq(const struct vtun_endpoint *a,
+			     const struct vtun_endpoint *b)
+{
+	if (a->addr.sa_family != b->addr.sa_family)
+		return false;
+	if (a->addr.sa_family == AF_INET)
+		return a->addr4.sin_port == b->addr4.sin_port &&
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr &&
+		       a->src4 == b->src4;
+	return a->addr6.sin6_port == b->addr6.sin6_port &&
+	       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr) &&
+	       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id &&
+	       ipv6_addr_equal(&a->src6, &b->src6);
+}
+
+/* Publish @ep (may be NULL) as the peer's endpoint; the old one is freed. */
+static void vtun_peer_swap_endpoint(struct vtun_peer *peer,
+				    struct vtun_endpoint *ep)
+{
+	struct vtun_endpoint *old;
+
+	spin_lock_bh(&peer->endpoint_lock);
+	old = rcu_replace_pointer(peer->endpoint, ep,
+				  lockdep_is_held(&peer->endpoint_lock));
+	spin_unlock_bh(&peer->endpoint_lock);
+	if (old)
+		call_rcu(&old->rcu, vtun_endpoint_free_rcu);
+}
+
+/*
+ * Follow an authenticated, non-replayed packet to the address it came
+ * from (NAT rebinding, a roaming client), and remember which of our
+ * addresses it was sent to, so replies leave from that one.
+ */
+void vtun_peer_roam(struct vtun_peer *peer, const struct sk_buff *skb)
+{
+	struct vtun_endpoint seen = {}, *cur, *ep;
+	const struct udphdr *uh = udp_hdr(skb);
+
+	if (ip_hdr(skb)->version == 4) {
+		seen.addr4.sin_family = AF_INET;
+		seen.addr4.sin_port = uh->source;
+		seen.addr4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		seen.src4 = ip_hdr(skb)->daddr;
+	} else {
+		seen.addr6.sin6_family = AF_INET6;
+		seen.addr6.sin6_port = uh->source;
+		seen.addr6.sin6_addr = ipv6_hdr(skb)->saddr;
+		seen.addr6.sin6_scope_id =
+			ipv6_iface_scope_id(&ipv6_hdr(skb)->saddr, skb->skb_iif);
+		seen.src6 = ipv6_hdr(skb)->daddr;
+	}
+
+	rcu_read_lock();
+	cur = rcu_dereference(peer->endpoint);
+	if (cur && (vtun_endpoint_eq(cur, &seen) ||
+		    (READ_ONCE(peer->flags) & VTUN_PEER_F_PIN_ENDPOINT))) {
+		rcu_read_unlock();
+		return;
+	}
+	rcu_read_unlock();
+
+	ep = vtun_endpoint_new(&seen.addr, GFP_ATOMIC);
+	if (!ep)
+		return;
+	if (seen.addr.sa_family == AF_INET)
+		ep->src4 = seen.src4;
+	else
+		ep->src6 = seen.src6;
+
+	spin_lock_bh(&peer->endpoint_lock);
+	cur = rcu_dereference_protected(peer->endpoint,
+					lockdep_is_held(&peer->endpoint_lock));
+	if (cur && vtun_endpoint_eq(cur, ep)) {
+		/* Another CPU got here first. */
+		spin_unlock_bh(&peer->endpoint_lock);
+		vtun_endpoint_free(ep);
+		return;
+	}
+	rcu_assign_pointer(peer->endpoint, ep);
+	spin_unlock_bh(&peer->endpoint_lock);
+	if (cur)
+		call_rcu(&cur->rcu, vtun_endpoint_free_rcu);
+	net_dbg_ratelimited("%s: peer %u endpoint now %pISpc\n",
+			    peer->vd->dev->name, peer->id, &ep->addr);
+}
+
+static void vtun_peer_free_rcu(struct rcu_head *rcu)
+{
+	struct vtun_peer *peer = container_of(rcu, struct vtun_peer, rcu);
+
+	vtun_endpoint_free(rcu_dereference_protected(peer->endpoint, 1));
+	free_percpu(peer->counters);
+	netdev_put(peer->vd->dev, &peer->dev_tracker);
+	kfree(peer);
+}
+
+static void vtun_peer_release(struct kref *ref)
+{
+	struct vtun_peer *peer = container_of(ref, struct vtun_peer, ref);
+
+	call_rcu(&peer->rcu, vtun_peer_free_rcu);
+}
+
+void vtun_peer_put(struct vtun_peer *peer)
+{
+	kref_put(&peer->ref, vtun_peer_release);
+}
+
+struct vtun_peer *vtun_peer_find(struct vtun_dev *vd, u32 id)
+{
+	lockdep_assert_held(&vd->conf_lock);
+	return xa_load(&vd->peers, id);
+}
+
+/*
+ * Allocate whatever @cfg needs before anything changes, so that applying
+ * it cannot fail half-way.
+ */
+static int vtun_peer_prepare(const struct vtun_peer_config *cfg,
+			     struct vtun_endpoint **ep)
+{
+	*ep = NULL;
+	if (!cfg->set_endpoint)
+		return 0;
+	*ep = vtun_endpoint_new((const struct sockaddr *)&cfg->endpoint,
+				GFP_KERNEL);
+	return *ep ? 0 : -ENOMEM;
+}
+
+static void vtun_peer_apply(struct vtun_peer *peer,
+			    const struct vtun_peer_config *cfg,
+			    struct vtun_endpoint *ep)
+{
+	if (cfg->set_endpoint)
+		vtun_peer_swap_endpoint(peer, ep);
+	if (cfg->set_keepalive)
+		WRITE_ONCE(peer->keepalive_secs, cfg->keepalive_secs);
+	if (cfg->set_flags)
+		WRITE_ONCE(peer->flags, cfg->flags);
+}
+
+struct vtun_peer *vtun_peer_create(struct vtun_dev *vd, u32 id,
+				   const struct vtun_peer_config *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	struct vtun_endpoint *ep;
+	struct vtun_peer *peer;
+	int ret;
+
+	lockdep_assert_held(&vd->conf_lock);
+	if (xa_load(&vd->peers, id)) {
+		NL_SET_ERR_MSG(extack, "A peer with this id already exists on the device");
+		return ERR_PTR(-EEXIST);
+	}
+
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		return ERR_PTR(-ENOMEM);
+	peer->counters = netdev_alloc_pcpu_stats(struct vtun_peer_counters);
+	if (!peer->counters) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = vtun_peer_prepare(cfg, &ep);
+	if (ret)
+		goto err_counters;
+
+	peer->vd = vd;
+	peer->id = id;
+	kref_init(&peer->ref);
+	INIT_LIST_HEAD(&peer->sas);
+	INIT_LIST_HEAD(&peer->routes);
+	spin_lock_init(&peer->endpoint_lock);
+
+	ret = xa_insert(&vd->peers, id, peer, GFP_KERNEL);
+	if (ret)
+		goto err_endpoint;
+
+	vtun_peer_apply(peer, cfg, ep);
+	netdev_hold(vd->dev, &peer->dev_tracker, GFP_KERNEL);
+	vd->n_peers++;
+	vtun_dev_config_changed(vd);
+	return peer;
+
+err_endpoint:
+	vtun_endpoint_free(ep);
+err_counters:
+	free_percpu(peer->counters);
+err_free:
+	kfree(peer);
+	return ERR_PTR(ret);
+}
+
+int vtun_peer_update(struct vtun_peer *peer, const struct vtun_peer_config *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	struct vtun_endpoint *ep;
+	int ret;
+
+	lockdep_assert_held(&peer->vd->conf_lock);
+	ret = vtun_peer_prepare(cfg, &ep);
+	if (ret)
+		return ret;
+	vtun_peer_apply(peer, cfg, ep);
+	vtun_dev_config_changed(peer->vd);
+	return 0;
+}
+
+/* Remove the peer with its routes and SAs, as one step for readers. */
+void vtun_peer_remove(struct vtun_peer *peer)
+{
+	struct vtun_dev *vd = peer->vd;
+
+	lockdep_assert_held(&vd->conf_lock);
+	peer->dead = true;
+	vtun_routes_remove_peer(&vd->routes, peer);
+	vtun_sa_remove_all_of_peer(vd, peer);
+	xa_erase(&vd->peers, peer->id);
+	vd->n_peers--;
+	vtun_dev_config_changed(vd);
+	vtun_peer_put(peer);
+}
+
+void vtun_peer_remove_all(struct vtun_dev *vd)
+{
+	struct vtun_peer *peer;
+	unsigned long id;
+
+	xa_for_each(&vd->peers, id, peer)
+		vtun_peer_remove(peer);
+}
+
+void vtun_peer_count_rx(struct vtun_peer *peer, unsigned int bytes)
+{
+	struct vtun_peer_counters *c = this_cpu_ptr(peer->counters);
+	unsigned long now = jiffies;
+
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_inc(&c->rx_packets);
+	u64_stats_add(&c->rx_bytes, bytes);
+	u64_stats_update_end(&c->syncp);
+	/* Written at most once per tick, not per packet: no shared line. */
+	if (READ_ONCE(peer->last_rx) != now)
+		WRITE_ONCE(peer->last_rx, now);
+}
+
+void vtun_peer_count_tx(struct vtun_peer *peer, unsigned int bytes)
+{
+	struct vtun_peer_counters *c = this_cpu_ptr(peer->counters);
+	unsigned long now = jiffies;
+
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_inc(&c->tx_packets);
+	u64_stats_add(&c->tx_bytes, bytes);
+	u64_stats_update_end(&c->syncp);
+	if (READ_ONCE(peer->last_tx) != now)
+		WRITE_ONCE(peer->last_tx, now);
+}
+
+void vtun_peer_read_counters(struct vtun_peer *peer, u64 *rx_packets,
+			     u64 *rx_bytes, u64 *tx_packets, u64 *tx_bytes)
+{
+	int cpu;
+
+	*rx_packets = *rx_bytes = *tx_packets = *tx_bytes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct vtun_peer_counters *c = per_cpu_ptr(peer->counters, cpu);
+		u64 rp, rb, tp, tb;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			rp = u64_stats_read(&c->rx_packets);
+			rb = u64_stats_read(&c->rx_bytes);
+			tp = u64_stats_read(&c->tx_packets);
+			tb = u64_stats_read(&c->tx_bytes);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+		*rx_packets += rp;
+		*rx_bytes += rb;
+		*tx_packets += tp;
+		*tx_bytes += tb;
+	}
+}

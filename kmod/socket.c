@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device's UDP sockets and the outer half of transmit: route the ESP
+ * packet to the peer's endpoint and hand it to the UDP tunnel layer.
+ *
+ * The sockets live in the namespace the device was created in, even after
+ * the device moves: the underlay stays where the operator built it.
+ */
+#include <linux/net.h>
+#include <linux/udp.h>
+#include <net/addrconf.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include "datapath.h"
+#include "device.h"
+#include "peer.h"
+#include "socket.h"
+
+static void vtun_sock_release(struct sock *sk)
+{
+	if (sk)
+		udp_tunnel_sock_release(sk->sk_socket);
+}
+
+static int vtun_sock_create(struct vtun_dev *vd, struct net *net, int family,
+			    u16 port, struct socket **sockp)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data	= vd,
+		.encap_type	= UDP_ENCAP_ESPINUDP,
+		.encap_rcv	= vtun_udp_encap_rcv,
+	};
+	struct udp_port_cfg pcfg = {
+		.family		= family,
+		.local_udp_port	= htons(port),
+	};
+	int ret;
+
+	if (family == AF_INET) {
+		pcfg.local_ip.s_addr = htonl(INADDR_ANY);
+	} else {
+		pcfg.local_ip6 = in6addr_any;
+		pcfg.ipv6_v6only = 1;
+		pcfg.use_udp6_tx_checksums = 1;
+		pcfg.use_udp6_rx_checksums = 1;
+	}
+
+	ret = udp_sock_create(net, &pcfg, sockp);
+	if (ret)
+		return ret;
+	/* Transmit runs in softirq context and must never block on memory. */
+	(*sockp)->sk->sk_allocation = GFP_ATOMIC;
+	(*sockp)->sk->sk_sndbuf = INT_MAX;
+	setup_udp_tunnel_sock(net, *sockp, &tcfg);
+	return 0;
+}
+
+static void vtun_socket_swap(struct vtun_dev *vd, struct sock *new4,
+			     struct sock *new6)
+{
+	struct sock *old4, *old6;
+
+	lockdep_assert_held(&vd->conf_lock);
+	old4 = rcu_dereference_protected(vd->sock4,
+					 lockdep_is_held(&vd->conf_lock));
+	old6 = rcu_dereference_protected(vd->sock6,
+					 lockdep_is_held(&vd->conf_lock));
+	rcu_assign_pointer(vd->sock4, new4);
+	rcu_assign_pointer(vd->sock6, new6);
+	vd->bound_port = new4 ? ntohs(inet_sk(new4)->inet_sport) : 0;
+	/* Receivers look the device up through the socket: let them finish. */
+	synchronize_net();
+	vtun_sock_release(old4);
+	vtun_sock_release(old6);
+}
+
+/*
+ * Open (or move to another port) the IPv4 and, where IPv6 is enabled, the
+ * IPv6 socket. Either both new sockets replace the old ones or nothing
+ * changes. Port 0 picks a free port that is free in both families.
+ */
+int vtun_socket_open(struct vtun_dev *vd, u16 port)
+{
+	struct socket *new4 = NULL, *new6 = NULL;
+	int retries = 0;
+	struct net *net;
+	int ret;
+
+	lockdep_assert_held(&vd->conf_lock);
+	rcu_read_lock();
+	net = rcu_dereference(vd->creating_net);
+	net = net ? maybe_get_net(net) : NULL;
+	rcu_read_unlock();
+	if (!net)
+		return -ENONET;
+
+retry:
+	ret = vtun_sock_create(vd, net, AF_INET, port, &new4);
+	if (ret)
+		goto out;
+
+	if (IS_ENABLED(CONFIG_IPV6) && ipv6_mod_enabled()) {
+		u16 port4 = ntohs(inet_sk(new4->sk)->inet_sport);
+
+		ret = vtun_sock_create(vd, net, AF_INET6, port4, &new6);
+		if (ret) {
+			udp_tunnel_sock_release(new4);
+			new4 = NULL;
+			if (ret == -EADDRINUSE && !port && retries++ < 100)
+				goto retry;
+			goto out;
+		}
+	}
+
+	vtun_socket_swap(vd, new4->sk, new6 ? new6->sk : NULL);
+out:
+	put_net(net);
+	return ret;
+}
+
+void vtun_socket_close(struct vtun_dev *vd)
+{
+	vtun_socket_swap(vd, NULL, NULL);
+}
+
+static bool vtun_outer_dev_loops(struct vtun_dev *vd, struct dst_entry *dst)
+{
+	if (likely(dst->dev != vd->dev))
+		return false;
+	vtun_count(vd, VTUN_STAT_TX_LOOP);
+	net_warn_ratelimited("%s: outer route to peer points into the tunnel itself, dropping\n",
+			     vd->dev->name);
+	return true;
+}
+
+static int vtun_send4(struct vtun_dev *vd, struct sock *sk,
+		      struct vtun_endpoint *ep, struct sk_buff *skb, u8 dsfield)
+{
+	struct flowi4 fl = {
+		.saddr		= ep->src4,
+		.daddr		= ep->addr4.sin_addr.s_addr,
+		.fl4_dport	= ep->addr4.sin_port,
+		.fl4_sport	= inet_sk(sk)->inet_sport,
+		.flowi4_mark	= vd->fwmark,
+		.flowi4_proto	= IPPROTO_UDP,
+	};
+	struct rtable *rt;
+
+	rt = dst_cache_get_ip4(&ep->dst_cache, &fl.saddr);
+	if (!rt) {
+		rt = ip_route_output_flow(sock_net(sk), &fl, sk);
+		/* The address we learnt to send from may have gone away. */
+		if (IS_ERR(rt) && fl.saddr) {
+			fl.saddr = 0;
+			rt = ip_route_output_flow(sock_net(sk), &fl, sk);
+		}
+		if (IS_ERR(rt)) {
+			vtun_count(vd, VTUN_STAT_TX_OUTER_ROUTE);
+			return PTR_ERR(rt);
+		}
+		if (vtun_outer_dev_loops(vd, &rt->dst)) {
+			ip_rt_put(rt);
+			return -ELOOP;
+		}
+		dst_cache_set_ip4(&ep->dst_cache, &rt->dst, fl.saddr);
+	}
+
+	/* RFC 3948 3.1.1: the UDP checksum of IPv4 ESP-in-UDP is zero. */
+	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, dsfield,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
+			    fl.fl4_dport, false, true);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int vtun_send6(struct vtun_dev *vd, struct sock *sk,
+		      struct vtun_endpoint *ep, struct sk_buff *skb, u8 dsfield)
+{
+	struct flowi6 fl = {
+		.saddr		= ep->src6,
+		.daddr		= ep->addr6.sin6_addr,
+		.fl6_dport	= ep->addr6.sin6_port,
+		.fl6_sport	= inet_sk(sk)->inet_sport,
+		.flowi6_mark	= vd->fwmark,
+		.flowi6_oif	= ep->addr6.sin6_scope_id,
+		.flowi6_proto	= IPPROTO_UDP,
+	};
+	struct dst_entry *dst;
+
+	dst = dst_cache_get_ip6(&ep->dst_cache, &fl.saddr);
+	if (!dst) {
+		if (!ipv6_addr_any(&fl.saddr) &&
+		    !ipv6_chk_addr(sock_net(sk), &fl.saddr, NULL, 0))
+			fl.saddr = in6addr_any;
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl,
+						      NULL);
+		if (IS_ERR(dst)) {
+			vtun_count(vd, VTUN_STAT_TX_OUTER_ROUTE);
+			return PTR_ERR(dst);
+		}
+		if (vtun_outer_dev_loops(vd, dst)) {
+			dst_release(dst);
+			return -ELOOP;
+		}
+		dst_cache_set_ip6(&ep->dst_cache, dst, &fl.saddr);
+	}
+
+	udp_tunnel6_xmit_skb(dst, sk, skb, vd->dev, &fl.saddr, &fl.daddr,
+			     dsfield, ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
+			     fl.fl6_dport, false);
+	return 0;
+}
+#endif
+
+/*
+ * Send one finished ESP packet to the peer. Consumes the skb whatever
+ * happens; failures are counted here, successes by the caller.
+ */
+int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield)
+{
+	struct vtun_dev *vd = peer->vd;
+	struct vtun_endpoint *ep;
+	struct sock *sk = NULL;
+	int ret = -EAFNOSUPPORT;
+
+	skb_mark_not_on_list(skb);
+	skb->dev = vd->dev;
+	skb->mark = vd->fwmark;
+	/* The outer packet may be fragmented on the way, like the inner. */
+	skb->ignore_df = 1;
+
+	rcu_read_lock_bh();
+	ep = rcu_dereference_bh(peer->endpoint);
+	if (unlikely(!ep)) {
+		vtun_count(vd, VTUN_STAT_TX_NO_ENDPOINT);
+		ret = -EDESTADDRREQ;
+		goto drop;
+	}
+	if (ep->addr.sa_family == AF_INET)
+		sk = rcu_dereference_bh(vd->sock4);
+	else if (ep->addr.sa_family == AF_INET6)
+		sk = rcu_dereference_bh(vd->sock6);
+	if (unlikely(!sk)) {
+		vtun_count(vd, VTUN_STAT_TX_ERRORS);
+		ret = -ENETDOWN;
+		goto drop;
+	}
+
+	if (ep->addr.sa_family == AF_INET)
+		ret = vtun_send4(vd, sk, ep, skb, dsfield);
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		ret = vtun_send6(vd, sk, ep, skb, dsfield);
+#endif
+	if (unlikely(ret))
+		goto drop;
+	rcu_read_unlock_bh();
+	return 0;
+
+drop:
+	rcu_read_unlock_bh();
+	DEV_STATS_INC(vd->dev, tx_errors);
+	kfree_skb(skb);
+	return ret;
+}
