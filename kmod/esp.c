@@ -20,19 +20,41 @@
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/ip.h>
+#include <linux/moduleparam.h>
+#include <linux/workqueue.h>
 #include <net/esp.h>
 #include <asm/unaligned.h>
 
 #include "esp.h"
+#include "main.h"
 #include "sa.h"
 
 #define VTUN_ESP_AAD_MAX	12
+
+/*
+ * Tests need the asynchronous completion path on every packet, not only
+ * when the FPU happens to be busy: hand each request to a worker that
+ * submits it and completes it later from another context, the way an
+ * asynchronous transform does.
+ */
+static bool force_async_crypto;
+module_param(force_async_crypto, bool, 0644);
+MODULE_PARM_DESC(force_async_crypto,
+		 "Debug: complete every AEAD request asynchronously, from a worker");
+
+/* A request handed to a worker by force_async_crypto. */
+struct vtun_esp_deferred {
+	struct work_struct work;
+	struct aead_request *req;
+	bool encrypt;
+};
 
 /*
  * One allocation per packet holds the request, the scatterlist, the IV and
  * the AAD, since an asynchronous request outlives the caller's stack.
  */
 struct vtun_esp_tmp_layout {
+	unsigned int work_off;
 	unsigned int sg_off;
 	unsigned int iv_off;
 	unsigned int aad_off;
@@ -48,7 +70,9 @@ static void vtun_esp_tmp_layout(struct crypto_aead *aead, int nsg,
 	len = l->sg_off + nsg * sizeof(struct scatterlist);
 	l->iv_off = ALIGN(len, crypto_aead_alignmask(aead) + 1);
 	l->aad_off = l->iv_off + VTUN_ESP_IV_LEN;
-	l->size = l->aad_off + VTUN_ESP_AAD_MAX;
+	l->work_off = ALIGN(l->aad_off + VTUN_ESP_AAD_MAX,
+			    __alignof__(struct vtun_esp_deferred));
+	l->size = l->work_off + sizeof(struct vtun_esp_deferred);
 }
 
 static void vtun_esp_complete(struct crypto_async_request *base, int err)
@@ -59,6 +83,33 @@ static void vtun_esp_complete(struct crypto_async_request *base, int err)
 	kfree(cb->crypto_tmp);
 	cb->crypto_tmp = NULL;
 	cb->done(skb, err);
+}
+
+static void vtun_esp_deferred_work(struct work_struct *work)
+{
+	struct vtun_esp_deferred *d = container_of(work, struct vtun_esp_deferred,
+						   work);
+	struct aead_request *req = d->req;
+	int err;
+
+	local_bh_disable();
+	err = d->encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	if (err != -EINPROGRESS)
+		vtun_esp_complete(&req->base, err);
+	local_bh_enable();
+}
+
+static int vtun_esp_submit(struct aead_request *req, bool encrypt,
+			   struct vtun_esp_deferred *d)
+{
+	if (unlikely(READ_ONCE(force_async_crypto))) {
+		d->req = req;
+		d->encrypt = encrypt;
+		INIT_WORK(&d->work, vtun_esp_deferred_work);
+		queue_work(vtun_wq, &d->work);
+		return -EINPROGRESS;
+	}
+	return encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
 }
 
 static unsigned int vtun_esp_build_aad(u8 *aad, __be32 spi, u64 seq, bool esn)
@@ -121,7 +172,8 @@ static int vtun_esp_crypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 
 	cb->crypto_tmp = tmp;
 	cb->done = done;
-	ret = encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	ret = vtun_esp_submit(req, encrypt,
+			      (struct vtun_esp_deferred *)(tmp + l.work_off));
 	if (ret == -EINPROGRESS)
 		return ret;
 	cb->crypto_tmp = NULL;
@@ -159,6 +211,8 @@ int vtun_esp_encrypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 	tail[padlen] = padlen;
 	tail[padlen + 1] = next_header;
 
+	/* The tunnel layer counts device tx bytes from here, as for GRE. */
+	skb_set_inner_network_header(skb, 0);
 	esph = skb_push(skb, VTUN_ESP_HEAD_LEN);
 	esph->spi = sa->key.spi;
 	esph->seq_no = htonl(lower_32_bits(seq));

@@ -8,24 +8,27 @@
  * generic netlink API described by Documentation/netlink/specs/vtun.yaml).
  */
 #include <linux/module.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "main.h"
 #include "netlink.h"
-#include "sa.h"
 #include "version.h"
+
+struct workqueue_struct *vtun_wq;
 
 static int __init vtun_init(void)
 {
 	int ret;
 
-	ret = vtun_sa_init();
-	if (ret)
-		return ret;
+	vtun_wq = alloc_workqueue("vtun", 0, 0);
+	if (!vtun_wq)
+		return -ENOMEM;
 	ret = vtun_device_init();
 	if (ret)
-		goto err_sa;
+		goto err_wq;
 	ret = vtun_genl_init();
 	if (ret)
 		goto err_device;
@@ -35,16 +38,22 @@ static int __init vtun_init(void)
 
 err_device:
 	vtun_device_uninit();
-err_sa:
-	vtun_sa_uninit();
+err_wq:
+	destroy_workqueue(vtun_wq);
 	return ret;
 }
 
+/*
+ * Devices are gone once vtun_device_uninit() returns (unregistering waits
+ * for every packet in flight to release them); what remains are RCU
+ * callbacks and work items that ran their last reference down.
+ */
 static void __exit vtun_exit(void)
 {
 	vtun_genl_uninit();
 	vtun_device_uninit();
-	vtun_sa_uninit();
+	rcu_barrier();
+	destroy_workqueue(vtun_wq);
 }
 
 module_init(vtun_init);

@@ -13,11 +13,10 @@
 #include <linux/slab.h>
 
 #include "device.h"
+#include "main.h"
 #include "peer.h"
 #include "replay.h"
 #include "sa.h"
-
-static struct workqueue_struct *vtun_sa_free_wq;
 
 static const struct vtun_alg vtun_algs[] = {
 	{
@@ -97,7 +96,7 @@ static void vtun_sa_release(struct percpu_ref *ref)
 {
 	struct vtun_sa *sa = container_of(ref, struct vtun_sa, ref);
 
-	queue_work(vtun_sa_free_wq, &sa->free_work);
+	queue_work(vtun_wq, &sa->free_work);
 }
 
 static struct crypto_aead *vtun_sa_new_aead(const struct vtun_sa_config *cfg,
@@ -313,17 +312,4 @@ void vtun_sa_read_stats(struct vtun_sa *sa, struct vtun_sa_stats *st)
 		st->packets += packets;
 		st->bytes += bytes;
 	}
-}
-
-int __init vtun_sa_init(void)
-{
-	vtun_sa_free_wq = alloc_workqueue("vtun_sa_free", 0, 0);
-	return vtun_sa_free_wq ? 0 : -ENOMEM;
-}
-
-/* Every device is gone: wait for the SAs their packets still held. */
-void vtun_sa_uninit(void)
-{
-	rcu_barrier();
-	destroy_workqueue(vtun_sa_free_wq);
 }

@@ -128,7 +128,4 @@ struct vtun_sa_stats {
 
 void vtun_sa_read_stats(struct vtun_sa *sa, struct vtun_sa_stats *st);
 
-int vtun_sa_init(void);
-void vtun_sa_uninit(void);
-
 #endif /* _VTUN_SA_H */

@@ -66,10 +66,10 @@ static void vtun_tx_encrypted(struct sk_buff *skb, int err)
 	/* RFC 6040 normal mode; the DSCP is copied so QoS works outside. */
 	dsfield = INET_ECN_encapsulate(cb->inner_dsfield, cb->inner_dsfield);
 	skb->ip_summed = CHECKSUM_NONE;
+	/* The device's own tx counters are kept by the UDP tunnel layer. */
 	if (likely(!vtun_socket_send(peer, skb, dsfield))) {
 		vtun_sa_count(sa, inner_len);
 		vtun_peer_count_tx(peer, inner_len);
-		dev_sw_netstats_tx_add(vd->dev, 1, inner_len);
 	}
 out:
 	vtun_sa_put(sa);

@@ -81,7 +81,9 @@ enum vtun_peer_a {
 	VTUN_PEER_A_ENDPOINT_ADDR6,	/* 16 bytes */
 	VTUN_PEER_A_ENDPOINT_PORT,	/* u16 */
 	VTUN_PEER_A_KEEPALIVE,		/* u16 seconds; 0 = off */
-	VTUN_PEER_A_FLAGS,		/* u32, enum vtun_peer_flags */
+	VTUN_PEER_A_FLAGS,		/* u32, enum vtun_peer_flags; on SET,
+					 * replaces all flags
+					 */
 	VTUN_PEER_A_LAST_RX_MSECS,	/* u64 ms since the last authenticated
 					 * packet; absent if none yet
 					 */
@@ -143,13 +145,17 @@ enum vtun_sa_a {
  * Counters, all u64. One attribute set serves the device, peer and SA nests;
  * each nest carries the counters that make sense for it. Every way a packet
  * can be dropped has its own counter.
+ *
+ * Packet and byte counts of peers and SAs are inner packets and their bytes.
+ * Those of the device are its net_device statistics (ip -s link), where, as
+ * for every IP tunnel, transmitted bytes include the ESP trailer and ICV.
  */
 enum vtun_stat {
 	VTUN_STAT_UNSPEC,
 	VTUN_STAT_PAD,
 	VTUN_STAT_RX_PACKETS,		/* inner packets delivered */
 	VTUN_STAT_RX_BYTES,
-	VTUN_STAT_TX_PACKETS,		/* ESP packets sent */
+	VTUN_STAT_TX_PACKETS,		/* inner packets sent, encrypted */
 	VTUN_STAT_TX_BYTES,
 	VTUN_STAT_RX_KEEPALIVES,	/* RFC 3948 NAT keepalives consumed */
 	VTUN_STAT_RX_NON_ESP,		/* IKE (non-ESP marker) datagrams */
