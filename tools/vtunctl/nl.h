@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The netlink layer: one generic netlink socket resolved to the "vtun"
+ * family, and one call that sends a request, feeds each reply to a handler
+ * and waits for the ACK or the end of the dump. Every failure is reported
+ * here, on one line, with the kernel's extack message when it gave one.
+ */
+#ifndef VTUNCTL_NL_H
+#define VTUNCTL_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/vtun.h>
+
+struct nl_sock;
+struct nl_msg;
+struct nlattr;
+struct nlmsghdr;
+
+struct vt_nl {
+	struct nl_sock *sk;
+	int family;
+};
+
+/* Gets the top-level attributes of one reply; returns 0 or -errno. */
+typedef int (*vt_nl_handler)(struct nlattr **tb, void *arg);
+
+struct vt_nl_req {
+	uint8_t cmd;
+	bool dump;
+	const char *what;	/* "peer add": context when there is no extack */
+	const char *ifname;	/* the device, by name ... */
+	uint32_t ifindex;	/* ... or, if ifname is NULL, by index */
+	/* adds the command's own attributes; returns 0 or -ENOMEM */
+	int (*fill)(struct nl_msg *msg, const void *arg);
+	const void *fill_arg;
+	vt_nl_handler handler;	/* NULL: replies are not expected */
+	void *handler_arg;
+};
+
+/* Both return 0, or print one line and return VT_EXIT_FAIL. */
+int vt_nl_open(struct vt_nl *nl);
+/* The same for any family: lets the unit tests talk to "nlctrl". */
+int vt_nl_open_family(struct vt_nl *nl, const char *name);
+void vt_nl_close(struct vt_nl *nl);
+
+/* Returns 0, or a negative errno after printing the reason. */
+int vt_nl_run(struct vt_nl *nl, const struct vt_nl_req *req);
+
+/* Open, run one request, close: for commands that change one thing.
+ * Returns an exit code.
+ */
+int vt_nl_exec(const struct vt_nl_req *req);
+
+/* Parse a vtun message's top-level attributes: 0 or a libnl error. */
+int vt_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb);
+
+#endif
