@@ -91,10 +91,15 @@ void vtun_dev_read_counters(struct vtun_dev *vd, u64 out[__VTUN_STAT_MAX])
 static int vtun_open(struct net_device *dev)
 {
 	struct vtun_dev *vd = netdev_priv(dev);
+	struct vtun_peer *peer;
+	unsigned long id;
 	int ret;
 
 	mutex_lock(&vd->conf_lock);
 	ret = vtun_socket_open(vd, vd->listen_port);
+	if (!ret)
+		xa_for_each(&vd->peers, id, peer)
+			vtun_peer_keepalive_start(peer);
 	mutex_unlock(&vd->conf_lock);
 	return ret;
 }
@@ -147,6 +152,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 {
 	struct vtun_dev *vd = netdev_priv(dev);
 
+	cancel_delayed_work_sync(&vd->expire_work);
 	mutex_lock(&vd->conf_lock);
 	vtun_socket_close(vd);
 	vtun_peer_remove_all(vd);
@@ -172,6 +178,8 @@ static void vtun_dev_destruct(struct net_device *dev)
 	list_del(&vd->dev_list);
 	rtnl_unlock();
 
+	/* Packets that were in flight at unregistering may have queued it. */
+	cancel_delayed_work_sync(&vd->expire_work);
 	vtun_sa_table_destroy(vd);
 	vtun_routes_destroy(&vd->routes);
 	xa_destroy(&vd->peers);
@@ -223,6 +231,7 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	rcu_assign_pointer(vd->creating_net, src_net);
 	mutex_init(&vd->conf_lock);
 	xa_init(&vd->peers);
+	INIT_DELAYED_WORK(&vd->expire_work, vtun_sa_expire_work);
 	vd->listen_port = VTUN_DEFAULT_PORT;
 
 	ret = vtun_routes_init(&vd->routes);

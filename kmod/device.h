@@ -6,6 +6,7 @@
 #include <linux/netdevice.h>
 #include <linux/rhashtable-types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/gro_cells.h>
 
@@ -32,11 +33,13 @@ struct vtun_dev_counters {
  * @listen_port: configured UDP port (0 picks a free one)
  * @bound_port: port the open sockets are bound to, 0 while closed
  * @fwmark: mark set on outer packets and used for their route lookup
+ * @bind_ifindex: underlay device outer packets must use, 0 for any
  * @peers: peers by operator-chosen id, under @conf_lock (RCU readable)
  * @n_peers: number of peers
  * @n_sas: number of security associations, both directions
  * @routes: inner prefix to peer table
  * @sa_table: SAs keyed by direction and SPI
+ * @expire_work: deletes SAs past a hard limit, checks time limits
  * @gro_cells: delivery of decrypted packets to the stack
  * @counters: per-CPU drop and traffic counters
  * @generation: bumped on every configuration change, so that multi-part
@@ -52,11 +55,13 @@ struct vtun_dev {
 	u16 listen_port;
 	u16 bound_port;
 	u32 fwmark;
+	u32 bind_ifindex;
 	struct xarray peers;
 	u32 n_peers;
 	u32 n_sas;
 	struct vtun_route_table routes;
 	struct rhashtable sa_table;
+	struct delayed_work expire_work;
 	struct gro_cells gro_cells;
 	struct vtun_dev_counters __percpu *counters;
 	u32 generation;

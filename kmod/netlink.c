@@ -10,9 +10,11 @@
 #include <linux/crypto.h>
 #include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
+#include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "config.h"
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
@@ -42,6 +44,17 @@ static const struct nla_policy vtun_route_policy[VTUN_ROUTE_A_MAX + 1] = {
 	[VTUN_ROUTE_A_PREFIXLEN]	= NLA_POLICY_MAX(NLA_U8, VTUN_PLEN6_MAX),
 };
 
+static const struct nla_policy vtun_lifetime_policy[VTUN_LIFETIME_A_MAX + 1] = {
+	[VTUN_LIFETIME_A_SOFT_BYTES]	= { .type = NLA_U64 },
+	[VTUN_LIFETIME_A_HARD_BYTES]	= { .type = NLA_U64 },
+	[VTUN_LIFETIME_A_SOFT_PACKETS]	= { .type = NLA_U64 },
+	[VTUN_LIFETIME_A_HARD_PACKETS]	= { .type = NLA_U64 },
+	[VTUN_LIFETIME_A_SOFT_ADD_SECS]	= { .type = NLA_U64 },
+	[VTUN_LIFETIME_A_HARD_ADD_SECS]	= { .type = NLA_U64 },
+	[VTUN_LIFETIME_A_SOFT_USE_SECS]	= { .type = NLA_U64 },
+	[VTUN_LIFETIME_A_HARD_USE_SECS]	= { .type = NLA_U64 },
+};
+
 static const struct nla_policy vtun_sa_policy[VTUN_SA_A_MAX + 1] = {
 	[VTUN_SA_A_PEER_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[VTUN_SA_A_DIR]			= NLA_POLICY_RANGE(NLA_U8, VTUN_DIR_IN, VTUN_DIR_OUT),
@@ -57,6 +70,12 @@ static const struct nla_policy vtun_sa_policy[VTUN_SA_A_MAX + 1] = {
 	[VTUN_SA_A_KEY_BITS]		= { .type = NLA_REJECT },
 	[VTUN_SA_A_STATS]		= { .type = NLA_REJECT },
 	[VTUN_SA_A_ACTIVE]		= { .type = NLA_REJECT },
+	[VTUN_SA_A_LIFETIME]		= NLA_POLICY_NESTED(vtun_lifetime_policy),
+	[VTUN_SA_A_ADD_SECS]		= { .type = NLA_REJECT },
+	[VTUN_SA_A_USE_SECS]		= { .type = NLA_REJECT },
+	[VTUN_SA_A_EXPIRE]		= { .type = NLA_REJECT },
+	[VTUN_SA_A_EXPIRE_REASON]	= { .type = NLA_REJECT },
+	[VTUN_SA_A_KEY_REF]		= { .type = NLA_NUL_STRING, .len = 255 },
 };
 
 static const struct nla_policy vtun_policy[VTUN_A_MAX + 1] = {
@@ -70,6 +89,7 @@ static const struct nla_policy vtun_policy[VTUN_A_MAX + 1] = {
 	[VTUN_A_PEER]		= NLA_POLICY_NESTED(vtun_peer_policy),
 	[VTUN_A_ROUTE]		= NLA_POLICY_NESTED(vtun_route_policy),
 	[VTUN_A_SA]		= NLA_POLICY_NESTED(vtun_sa_policy),
+	[VTUN_A_BIND_IFINDEX]	= { .type = NLA_U32 },
 };
 
 /*
@@ -114,6 +134,39 @@ static int vtun_nl_put_stat(struct sk_buff *skb, int type, u64 value)
 	return nla_put_u64_64bit(skb, type, value, VTUN_STAT_PAD);
 }
 
+/* ---- events ---- */
+
+/*
+ * Start an event for the device's namespace, or return NULL when nobody
+ * listens (or memory is short: events are best effort, like rtnetlink's).
+ */
+static struct sk_buff *vtun_nl_event_new(struct vtun_dev *vd, u8 cmd,
+					 void **hdr, gfp_t gfp)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&vtun_genl_family, dev_net(vd->dev), 0))
+		return NULL;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &vtun_genl_family, 0, cmd);
+	if (!*hdr || nla_put_u32(skb, VTUN_A_IFINDEX, vd->dev->ifindex) ||
+	    nla_put_string(skb, VTUN_A_IFNAME, vd->dev->name)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void vtun_nl_event_send(struct vtun_dev *vd, struct sk_buff *skb,
+			       void *hdr, gfp_t gfp)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&vtun_genl_family, dev_net(vd->dev), skb, 0, 0,
+				gfp);
+}
+
 /* ---- device ---- */
 
 static int vtun_nl_put_dev_stats(struct sk_buff *skb, struct vtun_dev *vd)
@@ -155,6 +208,7 @@ static int vtun_nl_fill_dev(struct sk_buff *skb, struct vtun_dev *vd)
 	    nla_put_string(skb, VTUN_A_IFNAME, vd->dev->name) ||
 	    nla_put_u16(skb, VTUN_A_LISTEN_PORT, port) ||
 	    nla_put_u32(skb, VTUN_A_FWMARK, vd->fwmark) ||
+	    nla_put_u32(skb, VTUN_A_BIND_IFINDEX, vd->bind_ifindex) ||
 	    nla_put_u32(skb, VTUN_A_N_PEERS, vd->n_peers) ||
 	    nla_put_u32(skb, VTUN_A_N_SAS, vd->n_sas))
 		goto out;
@@ -236,19 +290,19 @@ static int vtun_nl_dev_get_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
-static void vtun_nl_reset_outer_routes(struct vtun_dev *vd)
+/* Move the sockets to another port or underlay device, or nothing. */
+static int vtun_nl_rebind(struct vtun_dev *vd, u16 port, u32 bind,
+			  struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
-	struct vtun_endpoint *ep;
-	struct vtun_peer *peer;
-	unsigned long id;
+	int ret = vtun_socket_rebind(vd, port, bind);
 
-	rcu_read_lock();
-	xa_for_each(&vd->peers, id, peer) {
-		ep = rcu_dereference(peer->endpoint);
-		if (ep)
-			dst_cache_reset(&ep->dst_cache);
-	}
-	rcu_read_unlock();
+	if (ret == -ENODEV)
+		NL_SET_ERR_MSG_ATTR(extack, attrs[VTUN_A_BIND_IFINDEX],
+				    "No such underlay device in the namespace the tunnel was created in");
+	else if (ret)
+		NL_SET_ERR_MSG_ATTR(extack, attrs[VTUN_A_LISTEN_PORT],
+				    "Cannot bind the UDP port (in use?)");
+	return ret;
 }
 
 static int vtun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -266,24 +320,19 @@ static int vtun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vd->conf_lock);
 
 	/* The one step that can fail goes first. */
-	if (attrs[VTUN_A_LISTEN_PORT]) {
-		u16 port = nla_get_u16(attrs[VTUN_A_LISTEN_PORT]);
+	if (attrs[VTUN_A_LISTEN_PORT] || attrs[VTUN_A_BIND_IFINDEX]) {
+		u16 port = attrs[VTUN_A_LISTEN_PORT] ?
+			nla_get_u16(attrs[VTUN_A_LISTEN_PORT]) : vd->listen_port;
+		u32 bind = attrs[VTUN_A_BIND_IFINDEX] ?
+			nla_get_u32(attrs[VTUN_A_BIND_IFINDEX]) : vd->bind_ifindex;
 
-		if (port != vd->listen_port && netif_running(vd->dev)) {
-			ret = vtun_socket_open(vd, port);
-			if (ret) {
-				NL_SET_ERR_MSG_ATTR(info->extack,
-						    attrs[VTUN_A_LISTEN_PORT],
-						    "Cannot bind the UDP port (in use?)");
-				goto out;
-			}
-		}
-		vd->listen_port = port;
+		ret = vtun_nl_rebind(vd, port, bind, attrs, info->extack);
+		if (ret)
+			goto out;
 	}
 	if (attrs[VTUN_A_FWMARK]) {
 		vd->fwmark = nla_get_u32(attrs[VTUN_A_FWMARK]);
-		/* The mark selects the outer routes: find them again. */
-		vtun_nl_reset_outer_routes(vd);
+		vtun_peers_reset_outer_routes(vd);
 	}
 	vtun_dev_config_changed(vd);
 out:
@@ -350,92 +399,6 @@ static int vtun_nl_peer_config(struct nlattr **tb, struct vtun_peer_config *cfg,
 	return 0;
 }
 
-/* Parse the VTUN_A_PEER nest that a peer request must carry. */
-static int vtun_nl_peer_attrs(struct genl_info *info, struct nlattr **tb)
-{
-	int ret;
-
-	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_PEER))
-		return -EINVAL;
-	ret = vtun_nl_parse_nest(tb, VTUN_PEER_A_MAX, info->attrs[VTUN_A_PEER],
-				 vtun_peer_policy, info->extack);
-	if (ret)
-		return ret;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[VTUN_A_PEER], tb,
-			      VTUN_PEER_A_ID))
-		return -EINVAL;
-	return 0;
-}
-
-static struct vtun_peer *vtun_nl_find_peer(struct vtun_dev *vd, u32 id,
-					   struct nlattr *attr,
-					   struct netlink_ext_ack *extack)
-{
-	struct vtun_peer *peer = vtun_peer_find(vd, id);
-
-	if (!peer)
-		NL_SET_ERR_MSG_ATTR(extack, attr, "No peer with this id on the device");
-	return peer;
-}
-
-enum vtun_nl_peer_op { VTUN_PEER_OP_NEW, VTUN_PEER_OP_SET, VTUN_PEER_OP_DEL };
-
-static int vtun_nl_peer_change(struct genl_info *info, enum vtun_nl_peer_op op)
-{
-	struct nlattr *tb[VTUN_PEER_A_MAX + 1];
-	struct vtun_peer_config cfg;
-	struct vtun_peer *peer;
-	struct vtun_dev *vd;
-	u32 id;
-	int ret;
-
-	ret = vtun_nl_peer_attrs(info, tb);
-	if (ret)
-		return ret;
-	ret = vtun_nl_peer_config(tb, &cfg, info->extack);
-	if (ret)
-		return ret;
-	id = nla_get_u32(tb[VTUN_PEER_A_ID]);
-
-	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(vd))
-		return PTR_ERR(vd);
-	mutex_lock(&vd->conf_lock);
-	if (op == VTUN_PEER_OP_NEW) {
-		peer = vtun_peer_create(vd, id, &cfg, info->extack);
-		ret = PTR_ERR_OR_ZERO(peer);
-		goto out;
-	}
-	peer = vtun_nl_find_peer(vd, id, tb[VTUN_PEER_A_ID], info->extack);
-	if (!peer) {
-		ret = -ENOENT;
-		goto out;
-	}
-	if (op == VTUN_PEER_OP_SET)
-		ret = vtun_peer_update(peer, &cfg, info->extack);
-	else
-		vtun_peer_remove(peer);
-out:
-	mutex_unlock(&vd->conf_lock);
-	vtun_nl_dev_put(vd);
-	return ret;
-}
-
-static int vtun_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_nl_peer_change(info, VTUN_PEER_OP_NEW);
-}
-
-static int vtun_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_nl_peer_change(info, VTUN_PEER_OP_SET);
-}
-
-static int vtun_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return vtun_nl_peer_change(info, VTUN_PEER_OP_DEL);
-}
-
 static int vtun_nl_put_endpoint(struct sk_buff *skb, struct vtun_peer *peer)
 {
 	struct vtun_endpoint *ep;
@@ -494,6 +457,105 @@ static int vtun_nl_put_peer(struct sk_buff *skb, struct vtun_peer *peer)
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+static int vtun_nl_peer_parse(struct nlattr *nest, struct nlattr **tb,
+			      struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	ret = vtun_nl_parse_nest(tb, VTUN_PEER_A_MAX, nest, vtun_peer_policy,
+				 extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_PEER_A_ID))
+		return -EINVAL;
+	return 0;
+}
+
+/* Parse the VTUN_A_PEER nest that a peer request must carry. */
+static int vtun_nl_peer_attrs(struct genl_info *info, struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_PEER))
+		return -EINVAL;
+	return vtun_nl_peer_parse(info->attrs[VTUN_A_PEER], tb, info->extack);
+}
+
+static struct vtun_peer *vtun_nl_find_peer(struct vtun_dev *vd, u32 id,
+					   struct nlattr *attr,
+					   struct netlink_ext_ack *extack)
+{
+	struct vtun_peer *peer = vtun_peer_find(vd, id);
+
+	if (!peer)
+		NL_SET_ERR_MSG_ATTR(extack, attr, "No peer with this id on the device");
+	return peer;
+}
+
+enum vtun_nl_peer_op { VTUN_PEER_OP_NEW, VTUN_PEER_OP_SET, VTUN_PEER_OP_DEL };
+
+static int vtun_nl_peer_change(struct genl_info *info, enum vtun_nl_peer_op op)
+{
+	struct nlattr *tb[VTUN_PEER_A_MAX + 1];
+	struct vtun_peer_config cfg;
+	struct sk_buff *event = NULL;
+	struct vtun_peer *peer;
+	struct vtun_dev *vd;
+	void *hdr;
+	u32 id;
+	int ret;
+
+	ret = vtun_nl_peer_attrs(info, tb);
+	if (ret)
+		return ret;
+	ret = vtun_nl_peer_config(tb, &cfg, info->extack);
+	if (ret)
+		return ret;
+	id = nla_get_u32(tb[VTUN_PEER_A_ID]);
+
+	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	mutex_lock(&vd->conf_lock);
+	if (op == VTUN_PEER_OP_NEW) {
+		peer = vtun_peer_create(vd, id, &cfg, info->extack);
+		ret = PTR_ERR_OR_ZERO(peer);
+	} else {
+		peer = vtun_nl_find_peer(vd, id, tb[VTUN_PEER_A_ID], info->extack);
+		ret = peer ? 0 : -ENOENT;
+		if (peer && op == VTUN_PEER_OP_SET)
+			ret = vtun_peer_update(peer, &cfg, info->extack);
+	}
+	if (!ret) {
+		/* A deleted peer is announced as it was. */
+		event = vtun_nl_event_new(vd, info->genlhdr->cmd, &hdr, GFP_KERNEL);
+		if (event && vtun_nl_put_peer(event, peer)) {
+			nlmsg_free(event);
+			event = NULL;
+		}
+		if (op == VTUN_PEER_OP_DEL)
+			vtun_peer_remove(peer);
+	}
+	mutex_unlock(&vd->conf_lock);
+	if (event)
+		vtun_nl_event_send(vd, event, hdr, GFP_KERNEL);
+	vtun_nl_dev_put(vd);
+	return ret;
+}
+
+static int vtun_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_nl_peer_change(info, VTUN_PEER_OP_NEW);
+}
+
+static int vtun_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_nl_peer_change(info, VTUN_PEER_OP_SET);
+}
+
+static int vtun_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vtun_nl_peer_change(info, VTUN_PEER_OP_DEL);
 }
 
 /*
@@ -578,17 +640,14 @@ static int vtun_nl_peer_get_dumpit(struct sk_buff *skb,
 
 /* ---- routes ---- */
 
-static int vtun_nl_route_attrs(struct genl_info *info, struct nlattr **tb,
-			       struct vtun_route_key *key)
+static int vtun_nl_route_parse(struct nlattr *nest, struct nlattr **tb,
+			       struct vtun_route_key *key,
+			       struct netlink_ext_ack *extack)
 {
-	struct nlattr *nest = info->attrs[VTUN_A_ROUTE];
-	struct netlink_ext_ack *extack = info->extack;
 	unsigned int alen;
 	u16 family;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_ROUTE))
-		return -EINVAL;
 	ret = vtun_nl_parse_nest(tb, VTUN_ROUTE_A_MAX, nest, vtun_route_policy,
 				 extack);
 	if (ret)
@@ -611,12 +670,58 @@ static int vtun_nl_route_attrs(struct genl_info *info, struct nlattr **tb,
 				   extack);
 }
 
+static int vtun_nl_route_attrs(struct genl_info *info, struct nlattr **tb,
+			       struct vtun_route_key *key)
+{
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_ROUTE))
+		return -EINVAL;
+	return vtun_nl_route_parse(info->attrs[VTUN_A_ROUTE], tb, key,
+				   info->extack);
+}
+
+static int vtun_nl_put_route_key(struct sk_buff *skb,
+				 const struct vtun_route_key *key, u32 peer_id)
+{
+	unsigned int alen = key->family == AF_INET ? sizeof(struct in_addr) :
+						     sizeof(struct in6_addr);
+	struct nlattr *nest = nla_nest_start(skb, VTUN_A_ROUTE);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VTUN_ROUTE_A_PEER_ID, peer_id) ||
+	    nla_put_u16(skb, VTUN_ROUTE_A_FAMILY, key->family) ||
+	    nla_put(skb, VTUN_ROUTE_A_ADDR, alen, &key->addr) ||
+	    nla_put_u8(skb, VTUN_ROUTE_A_PREFIXLEN, key->plen)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static void vtun_nl_notify_route(struct vtun_dev *vd, u8 cmd,
+				 const struct vtun_route_key *key, u32 peer_id)
+{
+	struct sk_buff *event;
+	void *hdr;
+
+	event = vtun_nl_event_new(vd, cmd, &hdr, GFP_KERNEL);
+	if (!event)
+		return;
+	if (vtun_nl_put_route_key(event, key, peer_id)) {
+		nlmsg_free(event);
+		return;
+	}
+	vtun_nl_event_send(vd, event, hdr, GFP_KERNEL);
+}
+
 static int vtun_nl_route_change(struct genl_info *info, bool add)
 {
 	struct nlattr *tb[VTUN_ROUTE_A_MAX + 1];
 	struct vtun_peer *peer = NULL;
 	struct vtun_route_key key;
 	struct vtun_dev *vd;
+	u32 peer_id = 0;
 	int ret;
 
 	ret = vtun_nl_route_attrs(info, tb, &key);
@@ -641,11 +746,17 @@ static int vtun_nl_route_change(struct genl_info *info, bool add)
 	if (add)
 		ret = vtun_route_add(&vd->routes, peer, &key, info->extack);
 	else
-		ret = vtun_route_del(&vd->routes, &key, peer, info->extack);
-	if (!ret)
+		ret = vtun_route_del(&vd->routes, &key, peer, &peer_id,
+				     info->extack);
+	if (!ret) {
 		vtun_dev_config_changed(vd);
+		if (add)
+			peer_id = peer->id;
+	}
 out:
 	mutex_unlock(&vd->conf_lock);
+	if (!ret)
+		vtun_nl_notify_route(vd, info->genlhdr->cmd, &key, peer_id);
 	vtun_nl_dev_put(vd);
 	return ret;
 }
@@ -662,21 +773,7 @@ static int vtun_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int vtun_nl_put_route(struct sk_buff *skb, const struct vtun_route *r)
 {
-	struct nlattr *nest = nla_nest_start(skb, VTUN_A_ROUTE);
-	unsigned int alen = r->key.family == AF_INET ? sizeof(struct in_addr) :
-						       sizeof(struct in6_addr);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, VTUN_ROUTE_A_PEER_ID, r->peer->id) ||
-	    nla_put_u16(skb, VTUN_ROUTE_A_FAMILY, r->key.family) ||
-	    nla_put(skb, VTUN_ROUTE_A_ADDR, alen, &r->key.addr) ||
-	    nla_put_u8(skb, VTUN_ROUTE_A_PREFIXLEN, r->key.plen)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return vtun_nl_put_route_key(skb, &r->key, r->peer->id);
 }
 
 static int vtun_nl_dump_peer_routes(struct vtun_nl_dump *d,
@@ -718,20 +815,66 @@ static int vtun_nl_sa_key(struct nlattr **tb, struct vtun_sa_key *key)
 	return 0;
 }
 
-static int vtun_nl_sa_attrs(struct genl_info *info, struct nlattr **tb)
+static int vtun_nl_sa_parse(struct nlattr *nest, struct nlattr **tb,
+			    struct netlink_ext_ack *extack)
 {
-	struct nlattr *nest = info->attrs[VTUN_A_SA];
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_SA))
-		return -EINVAL;
-	ret = vtun_nl_parse_nest(tb, VTUN_SA_A_MAX, nest, vtun_sa_policy,
-				 info->extack);
+	ret = vtun_nl_parse_nest(tb, VTUN_SA_A_MAX, nest, vtun_sa_policy, extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, VTUN_SA_A_DIR) ||
-	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, VTUN_SA_A_SPI))
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_SA_A_DIR) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_SA_A_SPI))
 		return -EINVAL;
+	return 0;
+}
+
+static int vtun_nl_sa_attrs(struct genl_info *info, struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, VTUN_A_SA))
+		return -EINVAL;
+	return vtun_nl_sa_parse(info->attrs[VTUN_A_SA], tb, info->extack);
+}
+
+/* Where each lifetime attribute lives in struct vtun_lifetime. */
+static const unsigned int vtun_lifetime_offsets[VTUN_LIFETIME_A_MAX + 1] = {
+	[VTUN_LIFETIME_A_SOFT_BYTES]	= offsetof(struct vtun_lifetime, soft_bytes),
+	[VTUN_LIFETIME_A_HARD_BYTES]	= offsetof(struct vtun_lifetime, hard_bytes),
+	[VTUN_LIFETIME_A_SOFT_PACKETS]	= offsetof(struct vtun_lifetime, soft_packets),
+	[VTUN_LIFETIME_A_HARD_PACKETS]	= offsetof(struct vtun_lifetime, hard_packets),
+	[VTUN_LIFETIME_A_SOFT_ADD_SECS]	= offsetof(struct vtun_lifetime, soft_add_secs),
+	[VTUN_LIFETIME_A_HARD_ADD_SECS]	= offsetof(struct vtun_lifetime, hard_add_secs),
+	[VTUN_LIFETIME_A_SOFT_USE_SECS]	= offsetof(struct vtun_lifetime, soft_use_secs),
+	[VTUN_LIFETIME_A_HARD_USE_SECS]	= offsetof(struct vtun_lifetime, hard_use_secs),
+};
+
+#define vtun_lifetime_field(l, type) \
+	((u64 *)((u8 *)(l) + vtun_lifetime_offsets[type]))
+
+static int vtun_nl_lifetime(struct nlattr *nest, struct vtun_lifetime *l,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VTUN_LIFETIME_A_MAX + 1];
+	int ret, i;
+
+	memset(l, 0, sizeof(*l));
+	if (!nest)
+		return 0;
+	ret = nla_parse_nested(tb, VTUN_LIFETIME_A_MAX, nest,
+			       vtun_lifetime_policy, extack);
+	if (ret)
+		return ret;
+	for (i = VTUN_LIFETIME_A_SOFT_BYTES; i <= VTUN_LIFETIME_A_MAX; i++)
+		if (tb[i])
+			*vtun_lifetime_field(l, i) = nla_get_u64(tb[i]);
+	if ((l->hard_bytes && l->soft_bytes > l->hard_bytes) ||
+	    (l->hard_packets && l->soft_packets > l->hard_packets) ||
+	    (l->hard_add_secs && l->soft_add_secs > l->hard_add_secs) ||
+	    (l->hard_use_secs && l->soft_use_secs > l->hard_use_secs)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "A soft lifetime must not exceed its hard lifetime");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -761,6 +904,7 @@ static int vtun_nl_sa_config(struct nlattr **tb, struct vtun_sa_config *cfg,
 	}
 	cfg->key_material = nla_data(tb[VTUN_SA_A_KEY]);
 	cfg->key_material_len = nla_len(tb[VTUN_SA_A_KEY]);
+	cfg->key_ref = tb[VTUN_SA_A_KEY_REF] ? nla_data(tb[VTUN_SA_A_KEY_REF]) : NULL;
 
 	icv_bits = nla_get_u16(tb[VTUN_SA_A_ICV_BITS]);
 	if (icv_bits != 64 && icv_bits != 96 && icv_bits != 128) {
@@ -793,85 +937,29 @@ static int vtun_nl_sa_config(struct nlattr **tb, struct vtun_sa_config *cfg,
 				    "Sequence number beyond 32 bits needs ESN");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[VTUN_SA_A_MAX + 1];
-	struct vtun_sa_config cfg;
-	struct vtun_peer *peer;
-	struct vtun_dev *vd;
-	int ret;
-
-	ret = vtun_nl_sa_attrs(info, tb);
-	if (ret)
-		return ret;
-	ret = vtun_nl_sa_config(tb, &cfg, info->extack);
-	if (ret)
-		goto out_wipe;
-
-	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(vd)) {
-		ret = PTR_ERR(vd);
-		goto out_wipe;
-	}
-	mutex_lock(&vd->conf_lock);
-	peer = vtun_nl_find_peer(vd, nla_get_u32(tb[VTUN_SA_A_PEER_ID]),
-				 tb[VTUN_SA_A_PEER_ID], info->extack);
-	ret = peer ? vtun_sa_add(vd, peer, &cfg, info->extack) : -ENOENT;
-	mutex_unlock(&vd->conf_lock);
-	vtun_nl_dev_put(vd);
-out_wipe:
-	/* The transform has its own copy: leave none in the request. */
-	if (tb[VTUN_SA_A_KEY])
-		memzero_explicit(nla_data(tb[VTUN_SA_A_KEY]),
-				 nla_len(tb[VTUN_SA_A_KEY]));
-	return ret;
-}
-
-static int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[VTUN_SA_A_MAX + 1];
-	struct vtun_sa_key key;
-	struct vtun_dev *vd;
-	int ret;
-
-	ret = vtun_nl_sa_attrs(info, tb);
-	if (ret)
-		return ret;
-	vtun_nl_sa_key(tb, &key);
-
-	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(vd))
-		return PTR_ERR(vd);
-	mutex_lock(&vd->conf_lock);
-	ret = vtun_sa_del(vd, &key, info->extack);
-	mutex_unlock(&vd->conf_lock);
-	vtun_nl_dev_put(vd);
-	return ret;
+	return vtun_nl_lifetime(tb[VTUN_SA_A_LIFETIME], &cfg->lifetime, extack);
 }
 
 static int vtun_nl_put_sa_stats(struct sk_buff *skb, struct vtun_sa *sa)
 {
-	struct vtun_sa_stats st;
+	u64 packets = atomic64_read(&sa->packets);
+	u64 bytes = atomic64_read(&sa->bytes);
 	struct nlattr *nest;
 	int ret;
 
-	vtun_sa_read_stats(sa, &st);
 	nest = nla_nest_start(skb, VTUN_SA_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
 	if (sa->key.dir == VTUN_DIR_IN)
-		ret = vtun_nl_put_stat(skb, VTUN_STAT_RX_PACKETS, st.packets) ||
-		      vtun_nl_put_stat(skb, VTUN_STAT_RX_BYTES, st.bytes) ||
+		ret = vtun_nl_put_stat(skb, VTUN_STAT_RX_PACKETS, packets) ||
+		      vtun_nl_put_stat(skb, VTUN_STAT_RX_BYTES, bytes) ||
 		      vtun_nl_put_stat(skb, VTUN_STAT_RX_REPLAY,
 				       atomic64_read(&sa->replay_drops)) ||
 		      vtun_nl_put_stat(skb, VTUN_STAT_RX_AUTH_FAIL,
 				       atomic64_read(&sa->auth_fails));
 	else
-		ret = vtun_nl_put_stat(skb, VTUN_STAT_TX_PACKETS, st.packets) ||
-		      vtun_nl_put_stat(skb, VTUN_STAT_TX_BYTES, st.bytes) ||
+		ret = vtun_nl_put_stat(skb, VTUN_STAT_TX_PACKETS, packets) ||
+		      vtun_nl_put_stat(skb, VTUN_STAT_TX_BYTES, bytes) ||
 		      vtun_nl_put_stat(skb, VTUN_STAT_TX_SEQ_EXHAUSTED,
 				       atomic64_read(&sa->seq_exhausted));
 	if (ret) {
@@ -879,6 +967,39 @@ static int vtun_nl_put_sa_stats(struct sk_buff *skb, struct vtun_sa *sa)
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int vtun_nl_put_lifetime(struct sk_buff *skb, const struct vtun_lifetime *l)
+{
+	static const struct vtun_lifetime none;
+	struct nlattr *nest;
+	int i;
+
+	if (!memcmp(l, &none, sizeof(none)))
+		return 0;
+	nest = nla_nest_start(skb, VTUN_SA_A_LIFETIME);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = VTUN_LIFETIME_A_SOFT_BYTES; i <= VTUN_LIFETIME_A_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, *vtun_lifetime_field(l, i),
+				      VTUN_LIFETIME_A_PAD))
+			return -EMSGSIZE; /* the caller cancels the outer nest */
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int vtun_nl_put_sa_times(struct sk_buff *skb, struct vtun_sa *sa)
+{
+	time64_t used = atomic64_read(&sa->use_time);
+
+	if (nla_put_u64_64bit(skb, VTUN_SA_A_ADD_SECS,
+			      vtun_sa_age(sa, sa->add_time), VTUN_SA_A_PAD) ||
+	    (used && nla_put_u64_64bit(skb, VTUN_SA_A_USE_SECS,
+				       vtun_sa_age(sa, used), VTUN_SA_A_PAD)) ||
+	    (test_bit(VTUN_SA_SOFT_EXPIRED, &sa->expired) &&
+	     nla_put_u8(skb, VTUN_SA_A_EXPIRE, VTUN_SA_EXPIRE_SOFT)))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -913,12 +1034,147 @@ static int vtun_nl_put_sa(struct sk_buff *skb, struct vtun_sa *sa)
 	    nla_put_u64_64bit(skb, VTUN_SA_A_SEQ, vtun_sa_seq_now(sa),
 			      VTUN_SA_A_PAD) ||
 	    (active && nla_put_flag(skb, VTUN_SA_A_ACTIVE)) ||
+	    (sa->key_ref && nla_put_string(skb, VTUN_SA_A_KEY_REF, sa->key_ref)) ||
+	    vtun_nl_put_lifetime(skb, &sa->lifetime) ||
+	    vtun_nl_put_sa_times(skb, sa) ||
 	    vtun_nl_put_sa_stats(skb, sa)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+static void vtun_nl_notify_sa(struct vtun_dev *vd, u8 cmd, struct vtun_sa *sa)
+{
+	struct sk_buff *event;
+	void *hdr;
+
+	event = vtun_nl_event_new(vd, cmd, &hdr, GFP_KERNEL);
+	if (!event)
+		return;
+	if (vtun_nl_put_sa(event, sa)) {
+		nlmsg_free(event);
+		return;
+	}
+	vtun_nl_event_send(vd, event, hdr, GFP_KERNEL);
+}
+
+/* An SA reached a lifetime limit; may run in softirq context. */
+void vtun_nl_notify_sa_expire(struct vtun_sa *sa, enum vtun_sa_expire kind,
+			      enum vtun_sa_expire_reason reason)
+{
+	struct vtun_dev *vd = sa->peer->vd;
+	struct nlattr *nest;
+	struct sk_buff *event;
+	void *hdr;
+
+	event = vtun_nl_event_new(vd, VTUN_CMD_SA_EXPIRE_NTF, &hdr, GFP_ATOMIC);
+	if (!event)
+		return;
+	nest = nla_nest_start(event, VTUN_A_SA);
+	if (!nest ||
+	    nla_put_u32(event, VTUN_SA_A_PEER_ID, sa->peer->id) ||
+	    nla_put_u8(event, VTUN_SA_A_DIR, sa->key.dir) ||
+	    nla_put_u32(event, VTUN_SA_A_SPI, ntohl(sa->key.spi)) ||
+	    nla_put_u8(event, VTUN_SA_A_EXPIRE, kind) ||
+	    nla_put_u8(event, VTUN_SA_A_EXPIRE_REASON, reason) ||
+	    vtun_nl_put_sa_stats(event, sa)) {
+		nlmsg_free(event);
+		return;
+	}
+	nla_nest_end(event, nest);
+	vtun_nl_event_send(vd, event, hdr, GFP_ATOMIC);
+}
+
+/* Roaming moved a peer; runs in softirq context. */
+void vtun_nl_notify_endpoint(struct vtun_peer *peer)
+{
+	struct vtun_dev *vd = peer->vd;
+	struct sk_buff *event;
+	struct nlattr *nest;
+	void *hdr;
+
+	event = vtun_nl_event_new(vd, VTUN_CMD_PEER_ENDPOINT_NTF, &hdr, GFP_ATOMIC);
+	if (!event)
+		return;
+	nest = nla_nest_start(event, VTUN_A_PEER);
+	if (!nest || nla_put_u32(event, VTUN_PEER_A_ID, peer->id) ||
+	    vtun_nl_put_endpoint(event, peer)) {
+		nlmsg_free(event);
+		return;
+	}
+	nla_nest_end(event, nest);
+	vtun_nl_event_send(vd, event, hdr, GFP_ATOMIC);
+}
+
+static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VTUN_SA_A_MAX + 1];
+	struct vtun_sa_config cfg;
+	struct vtun_peer *peer;
+	struct vtun_dev *vd;
+	struct vtun_sa *sa;
+	int ret;
+
+	ret = vtun_nl_sa_attrs(info, tb);
+	if (ret)
+		return ret;
+	ret = vtun_nl_sa_config(tb, &cfg, info->extack);
+	if (ret)
+		goto out_wipe;
+
+	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(vd)) {
+		ret = PTR_ERR(vd);
+		goto out_wipe;
+	}
+	mutex_lock(&vd->conf_lock);
+	peer = vtun_nl_find_peer(vd, nla_get_u32(tb[VTUN_SA_A_PEER_ID]),
+				 tb[VTUN_SA_A_PEER_ID], info->extack);
+	sa = peer ? vtun_sa_add(vd, peer, &cfg, info->extack) : ERR_PTR(-ENOENT);
+	ret = PTR_ERR_OR_ZERO(sa);
+	if (!ret)
+		vtun_nl_notify_sa(vd, VTUN_CMD_SA_NEW, sa);
+	mutex_unlock(&vd->conf_lock);
+	vtun_nl_dev_put(vd);
+out_wipe:
+	/* The transform has its own copy: leave none in the request. */
+	if (tb[VTUN_SA_A_KEY])
+		memzero_explicit(nla_data(tb[VTUN_SA_A_KEY]),
+				 nla_len(tb[VTUN_SA_A_KEY]));
+	return ret;
+}
+
+static int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VTUN_SA_A_MAX + 1];
+	struct vtun_sa_key key;
+	struct vtun_dev *vd;
+	struct vtun_sa *sa;
+	int ret;
+
+	ret = vtun_nl_sa_attrs(info, tb);
+	if (ret)
+		return ret;
+	vtun_nl_sa_key(tb, &key);
+
+	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	mutex_lock(&vd->conf_lock);
+	sa = vtun_sa_find(vd, &key);
+	if (sa) {
+		vtun_nl_notify_sa(vd, VTUN_CMD_SA_DEL, sa);
+		vtun_sa_remove(vd, sa);
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VTUN_SA_A_SPI],
+				    "No SA with this SPI and direction on the device");
+		ret = -ENOENT;
+	}
+	mutex_unlock(&vd->conf_lock);
+	vtun_nl_dev_put(vd);
+	return ret;
 }
 
 static int vtun_nl_dump_peer_sas(struct vtun_nl_dump *d, struct vtun_peer *peer)
@@ -948,6 +1204,259 @@ static int vtun_nl_sa_get_dumpit(struct sk_buff *skb,
 {
 	return vtun_nl_dump_peers(skb, cb, VTUN_CMD_SA_GET,
 				  vtun_nl_dump_peer_sas);
+}
+
+/* ---- whole configuration ---- */
+
+static void vtun_conf_free(struct vtun_conf *conf)
+{
+	kvfree(conf->peers);
+	kvfree(conf->routes);
+	kvfree(conf->sas);
+}
+
+static int vtun_nl_conf_alloc(struct genl_info *info, struct vtun_conf *conf)
+{
+	const struct genlmsghdr *genlhdr = info->genlhdr;
+	unsigned int n[__VTUN_A_MAX] = {};
+	struct nlattr *a;
+	int rem;
+
+	/* Strict validation already refused types above VTUN_A_MAX. */
+	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem)
+		if (nla_type(a) < ARRAY_SIZE(n))
+			n[nla_type(a)]++;
+	conf->peers = kvcalloc(n[VTUN_A_PEER], sizeof(*conf->peers), GFP_KERNEL);
+	conf->routes = kvcalloc(n[VTUN_A_ROUTE], sizeof(*conf->routes), GFP_KERNEL);
+	conf->sas = kvcalloc(n[VTUN_A_SA], sizeof(*conf->sas), GFP_KERNEL);
+	if ((n[VTUN_A_PEER] && !conf->peers) ||
+	    (n[VTUN_A_ROUTE] && !conf->routes) || (n[VTUN_A_SA] && !conf->sas))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Index in conf->peers of the peer a route or SA names, via @ids. */
+static int vtun_nl_conf_peer(struct xarray *ids, struct nlattr *attr,
+			     unsigned int *idx, struct netlink_ext_ack *extack)
+{
+	void *entry = attr ? xa_load(ids, nla_get_u32(attr)) : NULL;
+
+	if (!entry) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "Route or SA names a peer the configuration does not have");
+		return -EINVAL;
+	}
+	*idx = xa_to_value(entry);
+	return 0;
+}
+
+static int vtun_nl_conf_add_peer(struct vtun_conf *conf, struct xarray *ids,
+				 struct nlattr *nest,
+				 struct netlink_ext_ack *extack)
+{
+	struct vtun_conf_peer *p = &conf->peers[conf->n_peers];
+	struct nlattr *tb[VTUN_PEER_A_MAX + 1];
+	int ret;
+
+	ret = vtun_nl_peer_parse(nest, tb, extack);
+	if (ret)
+		return ret;
+	ret = vtun_nl_peer_config(tb, &p->cfg, extack);
+	if (ret)
+		return ret;
+	/* A whole configuration: what is not given is the default, except
+	 * the endpoint, which a peer may have taught us by roaming.
+	 */
+	p->cfg.set_keepalive = true;
+	p->cfg.set_flags = true;
+	p->id = nla_get_u32(tb[VTUN_PEER_A_ID]);
+	ret = xa_insert(ids, p->id, xa_mk_value(conf->n_peers), GFP_KERNEL);
+	if (ret == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_PEER_A_ID],
+				    "The configuration has this peer id twice");
+	if (!ret)
+		conf->n_peers++;
+	return ret;
+}
+
+static int vtun_nl_conf_add_route(struct vtun_conf *conf, struct xarray *ids,
+				  struct nlattr *nest,
+				  struct netlink_ext_ack *extack)
+{
+	struct vtun_conf_route *r = &conf->routes[conf->n_routes];
+	struct nlattr *tb[VTUN_ROUTE_A_MAX + 1];
+	int ret;
+
+	ret = vtun_nl_route_parse(nest, tb, &r->key, extack);
+	if (ret)
+		return ret;
+	ret = vtun_nl_conf_peer(ids, tb[VTUN_ROUTE_A_PEER_ID], &r->peer, extack);
+	if (!ret)
+		conf->n_routes++;
+	return ret;
+}
+
+static int vtun_nl_conf_add_sa(struct vtun_conf *conf, struct xarray *ids,
+			       struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
+{
+	struct vtun_conf_sa *c = &conf->sas[conf->n_sas];
+	struct nlattr *tb[VTUN_SA_A_MAX + 1];
+	int ret;
+
+	ret = vtun_nl_sa_parse(nest, tb, extack);
+	if (ret)
+		return ret;
+	ret = vtun_nl_sa_config(tb, &c->cfg, extack);
+	if (ret)
+		return ret;
+	ret = vtun_nl_conf_peer(ids, tb[VTUN_SA_A_PEER_ID], &c->peer, extack);
+	if (!ret)
+		conf->n_sas++;
+	return ret;
+}
+
+static int vtun_route_key_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct vtun_conf_route *)a)->key,
+		      &((const struct vtun_conf_route *)b)->key,
+		      sizeof(struct vtun_route_key));
+}
+
+static int vtun_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Route prefixes and SA (direction, SPI) pairs must each be unique. */
+static int vtun_nl_conf_unique(struct vtun_conf *conf,
+			       struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+	u64 *keys;
+
+	sort(conf->routes, conf->n_routes, sizeof(*conf->routes),
+	     vtun_route_key_cmp, NULL);
+	for (i = 1; i < conf->n_routes; i++) {
+		if (!vtun_route_key_cmp(&conf->routes[i - 1], &conf->routes[i])) {
+			NL_SET_ERR_MSG(extack, "The configuration has a route prefix twice");
+			return -EINVAL;
+		}
+	}
+
+	keys = kvmalloc_array(conf->n_sas, sizeof(*keys), GFP_KERNEL);
+	if (!keys && conf->n_sas)
+		return -ENOMEM;
+	for (i = 0; i < conf->n_sas; i++)
+		keys[i] = (u64)conf->sas[i].cfg.key.dir << 32 |
+			  ntohl(conf->sas[i].cfg.key.spi);
+	sort(keys, conf->n_sas, sizeof(*keys), vtun_u64_cmp, NULL);
+	for (i = 1; i < conf->n_sas; i++) {
+		if (keys[i - 1] == keys[i]) {
+			NL_SET_ERR_MSG(extack,
+				       "The configuration has an SA with the same SPI and direction twice");
+			kvfree(keys);
+			return -EINVAL;
+		}
+	}
+	kvfree(keys);
+	return 0;
+}
+
+/*
+ * Read the whole request into @conf: peers first, since routes and SAs
+ * name them, whatever order the attributes come in.
+ */
+static int vtun_nl_conf_parse(struct genl_info *info, struct vtun_conf *conf)
+{
+	const struct genlmsghdr *genlhdr = info->genlhdr;
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+	struct xarray ids;
+	struct nlattr *a;
+	int rem, ret;
+
+	ret = vtun_nl_conf_alloc(info, conf);
+	if (ret)
+		return ret;
+	conf->listen_port = attrs[VTUN_A_LISTEN_PORT] ?
+		nla_get_u16(attrs[VTUN_A_LISTEN_PORT]) : VTUN_DEFAULT_PORT;
+	conf->fwmark = attrs[VTUN_A_FWMARK] ? nla_get_u32(attrs[VTUN_A_FWMARK]) : 0;
+	conf->bind_ifindex = attrs[VTUN_A_BIND_IFINDEX] ?
+		nla_get_u32(attrs[VTUN_A_BIND_IFINDEX]) : 0;
+
+	xa_init(&ids);
+	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem) {
+		if (nla_type(a) == VTUN_A_PEER) {
+			ret = vtun_nl_conf_add_peer(conf, &ids, a, extack);
+			if (ret)
+				goto out;
+		}
+	}
+	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem) {
+		if (nla_type(a) == VTUN_A_ROUTE)
+			ret = vtun_nl_conf_add_route(conf, &ids, a, extack);
+		else if (nla_type(a) == VTUN_A_SA)
+			ret = vtun_nl_conf_add_sa(conf, &ids, a, extack);
+		if (ret)
+			goto out;
+	}
+	ret = vtun_nl_conf_unique(conf, extack);
+out:
+	xa_destroy(&ids);
+	return ret;
+}
+
+/* The transforms have their own copies: leave no key in the request. */
+static void vtun_nl_conf_wipe_keys(struct genl_info *info)
+{
+	const struct genlmsghdr *genlhdr = info->genlhdr;
+	struct nlattr *a, *k;
+	int rem, krem;
+
+	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem) {
+		if (nla_type(a) != VTUN_A_SA)
+			continue;
+		nla_for_each_nested(k, a, krem)
+			if (nla_type(k) == VTUN_SA_A_KEY)
+				memzero_explicit(nla_data(k), nla_len(k));
+	}
+}
+
+static int vtun_nl_dev_setconf_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vtun_conf conf = {};
+	struct sk_buff *event = NULL;
+	struct vtun_dev *vd;
+	void *hdr;
+	int ret;
+
+	ret = vtun_nl_conf_parse(info, &conf);
+	if (ret)
+		goto out;
+
+	rtnl_lock();
+	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(vd)) {
+		rtnl_unlock();
+		ret = PTR_ERR(vd);
+		goto out;
+	}
+	mutex_lock(&vd->conf_lock);
+	ret = vtun_conf_replace(vd, &conf, info->extack);
+	mutex_unlock(&vd->conf_lock);
+	rtnl_unlock();
+	if (!ret)
+		event = vtun_nl_event_new(vd, VTUN_CMD_DEV_SETCONF, &hdr, GFP_KERNEL);
+	if (event)
+		vtun_nl_event_send(vd, event, hdr, GFP_KERNEL);
+	vtun_nl_dev_put(vd);
+out:
+	vtun_nl_conf_wipe_keys(info);
+	vtun_conf_free(&conf);
+	return ret;
 }
 
 /* ---- family ---- */
@@ -1001,6 +1510,10 @@ static const struct genl_ops vtun_genl_ops[] = {
 	}, {
 		.cmd	= VTUN_CMD_SA_GET,
 		.dumpit	= vtun_nl_sa_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd	= VTUN_CMD_DEV_SETCONF,
+		.doit	= vtun_nl_dev_setconf_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

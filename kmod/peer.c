@@ -13,7 +13,9 @@
 #include <net/ipv6.h>
 #include <net/udp.h>
 
+#include "datapath.h"
 #include "device.h"
+#include "netlink.h"
 #include "peer.h"
 #include "routes.h"
 #include "sa.h"
@@ -135,6 +137,37 @@ void vtun_peer_roam(struct vtun_peer *peer, const struct sk_buff *skb)
 		call_rcu(&cur->rcu, vtun_endpoint_free_rcu);
 	net_dbg_ratelimited("%s: peer %u endpoint now %pISpc\n",
 			    peer->vd->dev->name, peer->id, &ep->addr);
+	vtun_nl_notify_endpoint(peer);
+}
+
+/*
+ * RFC 3948 2.3: while we send nothing else to the peer, send a one-byte
+ * keepalive every keepalive_secs so that NAT mappings on the way stay.
+ */
+static void vtun_peer_keepalive_expired(struct timer_list *t)
+{
+	struct vtun_peer *peer = from_timer(peer, t, keepalive_timer);
+	unsigned long interval = READ_ONCE(peer->keepalive_secs) * HZ;
+	unsigned long due;
+
+	if (!interval || READ_ONCE(peer->dead) || !netif_running(peer->vd->dev))
+		return;
+	due = READ_ONCE(peer->last_tx) + interval;
+	if (!time_before(jiffies, due)) {
+		vtun_send_keepalive(peer);
+		due = jiffies + interval;
+	}
+	mod_timer(&peer->keepalive_timer, due);
+}
+
+/* (Re)start keepalives after a configuration change or the device going up. */
+void vtun_peer_keepalive_start(struct vtun_peer *peer)
+{
+	lockdep_assert_held(&peer->vd->conf_lock);
+	if (!peer->keepalive_secs || peer->dead || !netif_running(peer->vd->dev))
+		return;
+	/* The first one goes out at once: it opens the NAT mapping. */
+	mod_timer(&peer->keepalive_timer, jiffies);
 }
 
 static void vtun_peer_free_rcu(struct rcu_head *rcu)
@@ -167,10 +200,10 @@ struct vtun_peer *vtun_peer_find(struct vtun_dev *vd, u32 id)
 
 /*
  * Allocate whatever @cfg needs before anything changes, so that applying
- * it cannot fail half-way.
+ * it with vtun_peer_commit() cannot fail half-way.
  */
-static int vtun_peer_prepare(const struct vtun_peer_config *cfg,
-			     struct vtun_endpoint **ep)
+int vtun_peer_prepare(const struct vtun_peer_config *cfg,
+		      struct vtun_endpoint **ep)
 {
 	*ep = NULL;
 	if (!cfg->set_endpoint)
@@ -178,6 +211,12 @@ static int vtun_peer_prepare(const struct vtun_peer_config *cfg,
 	*ep = vtun_endpoint_new((const struct sockaddr *)&cfg->endpoint,
 				GFP_KERNEL);
 	return *ep ? 0 : -ENOMEM;
+}
+
+/* Free what vtun_peer_prepare() allocated when it will not be committed. */
+void vtun_peer_unprepare(struct vtun_endpoint *ep)
+{
+	vtun_endpoint_free(ep);
 }
 
 static void vtun_peer_apply(struct vtun_peer *peer,
@@ -224,6 +263,7 @@ struct vtun_peer *vtun_peer_create(struct vtun_dev *vd, u32 id,
 	INIT_LIST_HEAD(&peer->sas);
 	INIT_LIST_HEAD(&peer->routes);
 	spin_lock_init(&peer->endpoint_lock);
+	timer_setup(&peer->keepalive_timer, vtun_peer_keepalive_expired, 0);
 
 	ret = xa_insert(&vd->peers, id, peer, GFP_KERNEL);
 	if (ret)
@@ -233,6 +273,7 @@ struct vtun_peer *vtun_peer_create(struct vtun_dev *vd, u32 id,
 	netdev_hold(vd->dev, &peer->dev_tracker, GFP_KERNEL);
 	vd->n_peers++;
 	vtun_dev_config_changed(vd);
+	vtun_peer_keepalive_start(peer);
 	return peer;
 
 err_endpoint:
@@ -244,19 +285,43 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+void vtun_peer_commit(struct vtun_peer *peer, const struct vtun_peer_config *cfg,
+		      struct vtun_endpoint *ep)
+{
+	lockdep_assert_held(&peer->vd->conf_lock);
+	vtun_peer_apply(peer, cfg, ep);
+	vtun_dev_config_changed(peer->vd);
+	if (cfg->set_keepalive || cfg->set_endpoint)
+		vtun_peer_keepalive_start(peer);
+}
+
 int vtun_peer_update(struct vtun_peer *peer, const struct vtun_peer_config *cfg,
 		     struct netlink_ext_ack *extack)
 {
 	struct vtun_endpoint *ep;
 	int ret;
 
-	lockdep_assert_held(&peer->vd->conf_lock);
 	ret = vtun_peer_prepare(cfg, &ep);
 	if (ret)
 		return ret;
-	vtun_peer_apply(peer, cfg, ep);
-	vtun_dev_config_changed(peer->vd);
+	vtun_peer_commit(peer, cfg, ep);
 	return 0;
+}
+
+/* The outer routes depend on the fwmark and underlay: find them again. */
+void vtun_peers_reset_outer_routes(struct vtun_dev *vd)
+{
+	struct vtun_endpoint *ep;
+	struct vtun_peer *peer;
+	unsigned long id;
+
+	rcu_read_lock();
+	xa_for_each(&vd->peers, id, peer) {
+		ep = rcu_dereference(peer->endpoint);
+		if (ep)
+			dst_cache_reset(&ep->dst_cache);
+	}
+	rcu_read_unlock();
 }
 
 /* Remove the peer with its routes and SAs, as one step for readers. */
@@ -265,7 +330,8 @@ void vtun_peer_remove(struct vtun_peer *peer)
 	struct vtun_dev *vd = peer->vd;
 
 	lockdep_assert_held(&vd->conf_lock);
-	peer->dead = true;
+	WRITE_ONCE(peer->dead, true);
+	del_timer_sync(&peer->keepalive_timer);
 	vtun_routes_remove_peer(&vd->routes, peer);
 	vtun_sa_remove_all_of_peer(vd, peer);
 	xa_erase(&vd->peers, peer->id);

@@ -7,6 +7,7 @@
 #include <linux/kref.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/u64_stats_sync.h>
 #include <net/dst_cache.h>
 
@@ -58,9 +59,11 @@ struct vtun_peer_counters {
  * @flags: enum vtun_peer_flags
  * @last_rx: jiffies of the last authenticated packet, 0 if none
  * @last_tx: jiffies of the last packet sent
+ * @keepalive_timer: sends NAT keepalives while nothing else is sent
  * @counters: per-CPU traffic counters
  * @dev_tracker: tracks our reference on the net_device
  * @dead: removed from the device; no new SAs or timers
+ * @conf_keep: scratch mark of a configuration replacement, under conf_lock
  */
 struct vtun_peer {
 	struct vtun_dev *vd;
@@ -76,9 +79,11 @@ struct vtun_peer {
 	u32 flags;
 	unsigned long last_rx;
 	unsigned long last_tx;
+	struct timer_list keepalive_timer;
 	struct vtun_peer_counters __percpu *counters;
 	netdevice_tracker dev_tracker;
 	bool dead;
+	bool conf_keep;
 };
 
 /* What a netlink request asks to set on a peer; absent fields stay. */
@@ -96,6 +101,12 @@ struct vtun_peer *vtun_peer_create(struct vtun_dev *vd, u32 id,
 				   struct netlink_ext_ack *extack);
 int vtun_peer_update(struct vtun_peer *peer, const struct vtun_peer_config *cfg,
 		     struct netlink_ext_ack *extack);
+int vtun_peer_prepare(const struct vtun_peer_config *cfg,
+		      struct vtun_endpoint **ep);
+void vtun_peer_unprepare(struct vtun_endpoint *ep);
+void vtun_peer_commit(struct vtun_peer *peer, const struct vtun_peer_config *cfg,
+		      struct vtun_endpoint *ep);
+void vtun_peers_reset_outer_routes(struct vtun_dev *vd);
 void vtun_peer_remove(struct vtun_peer *peer);
 void vtun_peer_remove_all(struct vtun_dev *vd);
 struct vtun_peer *vtun_peer_find(struct vtun_dev *vd, u32 id);
@@ -108,6 +119,7 @@ static inline void vtun_peer_get(struct vtun_peer *peer)
 void vtun_peer_put(struct vtun_peer *peer);
 
 void vtun_peer_roam(struct vtun_peer *peer, const struct sk_buff *skb);
+void vtun_peer_keepalive_start(struct vtun_peer *peer);
 void vtun_peer_count_rx(struct vtun_peer *peer, unsigned int bytes);
 void vtun_peer_count_tx(struct vtun_peer *peer, unsigned int bytes);
 void vtun_peer_read_counters(struct vtun_peer *peer, u64 *rx_packets,

@@ -128,8 +128,27 @@ static void vtun_route_unlink(struct vtun_route_table *t, struct vtun_route *r)
 	kfree_rcu(r, rcu);
 }
 
+struct vtun_route *vtun_route_find(struct vtun_route_table *t,
+				   const struct vtun_route_key *key)
+{
+	return rhashtable_lookup_fast(&t->table, key, vtun_route_params);
+}
+
+/* Give the prefix to another peer: lookups see the old or the new one. */
+void vtun_route_move(struct vtun_route *r, struct vtun_peer *peer)
+{
+	WRITE_ONCE(r->peer, peer);
+	list_move_tail(&r->peer_node, &peer->routes);
+}
+
+void vtun_route_remove(struct vtun_route_table *t, struct vtun_route *r)
+{
+	vtun_route_unlink(t, r);
+}
+
 int vtun_route_del(struct vtun_route_table *t, const struct vtun_route_key *key,
-		   struct vtun_peer *only_peer, struct netlink_ext_ack *extack)
+		   struct vtun_peer *only_peer, u32 *peer_id,
+		   struct netlink_ext_ack *extack)
 {
 	struct vtun_route *r;
 
@@ -142,6 +161,7 @@ int vtun_route_del(struct vtun_route_table *t, const struct vtun_route_key *key,
 		NL_SET_ERR_MSG(extack, "Prefix is routed to another peer");
 		return -ENOENT;
 	}
+	*peer_id = r->peer->id;
 	vtun_route_unlink(t, r);
 	return 0;
 }

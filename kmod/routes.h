@@ -30,6 +30,7 @@ struct vtun_route {
 	struct vtun_peer *peer;
 	struct list_head peer_node;
 	struct rcu_head rcu;
+	bool conf_keep;		/* scratch mark, see config.c */
 };
 
 #define VTUN_PLEN4_MAX	32
@@ -60,8 +61,13 @@ int vtun_route_add(struct vtun_route_table *t, struct vtun_peer *peer,
 		   const struct vtun_route_key *key,
 		   struct netlink_ext_ack *extack);
 int vtun_route_del(struct vtun_route_table *t, const struct vtun_route_key *key,
-		   struct vtun_peer *only_peer, struct netlink_ext_ack *extack);
+		   struct vtun_peer *only_peer, u32 *peer_id,
+		   struct netlink_ext_ack *extack);
 void vtun_routes_remove_peer(struct vtun_route_table *t, struct vtun_peer *peer);
+struct vtun_route *vtun_route_find(struct vtun_route_table *t,
+				   const struct vtun_route_key *key);
+void vtun_route_move(struct vtun_route *r, struct vtun_peer *peer);
+void vtun_route_remove(struct vtun_route_table *t, struct vtun_route *r);
 
 int vtun_route_key_init(struct vtun_route_key *key, u8 family,
 			const void *addr, u8 plen,

@@ -197,7 +197,7 @@ static enum vtun_stat vtun_rx_esp(struct vtun_dev *vd, struct sk_buff *skb)
 	esph = (const struct ip_esp_hdr *)skb->data;
 
 	sa = vtun_sa_lookup_in(vd, esph->spi);
-	if (!sa || !vtun_sa_get(sa))
+	if (!sa || !vtun_sa_usable(sa) || !vtun_sa_get(sa))
 		return VTUN_STAT_RX_NO_SA;
 	if (skb->len < VTUN_ESP_HEAD_LEN + VTUN_ESP_TRAILER_LEN + sa->icv_len) {
 		vtun_sa_put(sa);
@@ -263,6 +263,8 @@ int vtun_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		return 0;
 	}
+	/* Segments of a GRO'd datagram come still linked to the next one. */
+	skb_mark_not_on_list(skb);
 	why = vtun_rx_udp(vd, skb);
 	if (why)
 		vtun_rx_drop(vd, skb, why);

@@ -8,12 +8,15 @@
  * key schedule are freed once the last packet is done with it.
  */
 #include <crypto/aead.h>
+#include <crypto/algapi.h>
+#include <crypto/sha2.h>
 #include <linux/netlink.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
 #include "device.h"
 #include "main.h"
+#include "netlink.h"
 #include "peer.h"
 #include "replay.h"
 #include "sa.h"
@@ -54,6 +57,12 @@ static const struct rhashtable_params vtun_sa_params = {
 	.automatic_shrinking	= true,
 };
 
+static bool vtun_lifetime_timed(const struct vtun_lifetime *l)
+{
+	return l->soft_add_secs || l->hard_add_secs || l->soft_use_secs ||
+	       l->hard_use_secs;
+}
+
 int vtun_sa_table_init(struct vtun_dev *vd)
 {
 	return rhashtable_init(&vd->sa_table, &vtun_sa_params);
@@ -77,8 +86,8 @@ static void vtun_sa_destroy(struct vtun_sa *sa)
 	/* Freeing the transform wipes its key schedule (kfree_sensitive). */
 	crypto_free_aead(sa->aead);
 	vtun_replay_free(sa->replay);
-	free_percpu(sa->counters);
 	percpu_ref_exit(&sa->ref);
+	kfree(sa->key_ref);
 	kfree(sa);
 }
 
@@ -127,11 +136,22 @@ err:
 	return ERR_PTR(ret);
 }
 
-static struct vtun_sa *vtun_sa_alloc(const struct vtun_sa_config *cfg,
-				     struct netlink_ext_ack *extack)
+/*
+ * A new SA, not yet visible to anyone: everything that can fail in adding
+ * one happens here. vtun_sa_link() publishes it, vtun_sa_discard() frees
+ * it if it never was.
+ */
+struct vtun_sa *vtun_sa_create(const struct vtun_sa_config *cfg,
+			       struct netlink_ext_ack *extack)
 {
 	struct vtun_sa *sa;
 	int ret = -ENOMEM;
+
+	if (!vtun_alg_key_len_ok(cfg->alg, cfg->key_material_len)) {
+		NL_SET_ERR_MSG(extack,
+			       "Key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt");
+		return ERR_PTR(-EINVAL);
+	}
 
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
@@ -145,15 +165,20 @@ static struct vtun_sa *vtun_sa_alloc(const struct vtun_sa_config *cfg,
 	atomic64_set(&sa->seq_out, cfg->seq);
 	spin_lock_init(&sa->replay_lock);
 	INIT_WORK(&sa->free_work, vtun_sa_free_work);
+	sa->lifetime = cfg->lifetime;
+	sa->add_time = ktime_get_boottime_seconds();
+	sha256(cfg->key_material, cfg->key_material_len, sa->key_digest);
+	if (cfg->key_ref) {
+		sa->key_ref = kstrdup(cfg->key_ref, GFP_KERNEL);
+		if (!sa->key_ref)
+			goto err_free;
+	}
 
-	sa->counters = netdev_alloc_pcpu_stats(struct vtun_sa_counters);
-	if (!sa->counters)
-		goto err_free;
 	if (cfg->key.dir == VTUN_DIR_IN) {
 		sa->replay = vtun_replay_alloc(cfg->replay_window, cfg->seq,
 					       GFP_KERNEL);
 		if (!sa->replay)
-			goto err_counters;
+			goto err_free;
 	}
 	ret = percpu_ref_init(&sa->ref, vtun_sa_release, 0, GFP_KERNEL);
 	if (ret)
@@ -170,53 +195,90 @@ err_ref:
 	percpu_ref_exit(&sa->ref);
 err_replay:
 	vtun_replay_free(sa->replay);
-err_counters:
-	free_percpu(sa->counters);
 err_free:
+	kfree(sa->key_ref);
 	kfree(sa);
 	return ERR_PTR(ret);
 }
 
-int vtun_sa_add(struct vtun_dev *vd, struct vtun_peer *peer,
-		const struct vtun_sa_config *cfg,
-		struct netlink_ext_ack *extack)
+/* Free an SA that vtun_sa_link() never published: no packet can hold it. */
+void vtun_sa_discard(struct vtun_sa *sa)
+{
+	vtun_sa_destroy(sa);
+}
+
+/*
+ * Make the SA known to the device and its peer: inbound ones start
+ * receiving at once. Fails only if the SA table cannot grow.
+ */
+int vtun_sa_link(struct vtun_dev *vd, struct vtun_peer *peer,
+		 struct vtun_sa *sa)
+{
+	int ret;
+
+	lockdep_assert_held(&vd->conf_lock);
+	ret = rhashtable_insert_fast(&vd->sa_table, &sa->node, vtun_sa_params);
+	if (ret)
+		return ret;
+	vtun_peer_get(peer);
+	sa->peer = peer;
+	/* Newest first: the newest outbound SA is the one in use. */
+	list_add(&sa->peer_node, &peer->sas);
+	vd->n_sas++;
+	vtun_dev_config_changed(vd);
+	if (vtun_lifetime_timed(&sa->lifetime))
+		queue_delayed_work(vtun_wq, &vd->expire_work, HZ);
+	return 0;
+}
+
+/* An outbound SA carries its peer's traffic from now on (make-before-break). */
+void vtun_sa_activate(struct vtun_sa *sa)
+{
+	if (sa->key.dir == VTUN_DIR_OUT)
+		rcu_assign_pointer(sa->peer->tx_sa, sa);
+}
+
+/* Would @cfg for @peer_id create this very SA? Keys compare by digest. */
+bool vtun_sa_matches(const struct vtun_sa *sa, const struct vtun_sa_config *cfg,
+		     u32 peer_id)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	bool same;
+
+	sha256(cfg->key_material, cfg->key_material_len, digest);
+	same = sa->peer->id == peer_id && sa->alg == cfg->alg &&
+	       sa->icv_len == cfg->icv_len && sa->esn == cfg->esn &&
+	       !crypto_memneq(sa->key_digest, digest, sizeof(digest)) &&
+	       !memcmp(&sa->lifetime, &cfg->lifetime, sizeof(sa->lifetime)) &&
+	       (!sa->replay || sa->replay->window == cfg->replay_window);
+	memzero_explicit(digest, sizeof(digest));
+	return same;
+}
+
+struct vtun_sa *vtun_sa_add(struct vtun_dev *vd, struct vtun_peer *peer,
+			    const struct vtun_sa_config *cfg,
+			    struct netlink_ext_ack *extack)
 {
 	struct vtun_sa *sa;
 	int ret;
 
 	lockdep_assert_held(&vd->conf_lock);
-
-	if (!vtun_alg_key_len_ok(cfg->alg, cfg->key_material_len)) {
-		NL_SET_ERR_MSG(extack,
-			       "Key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt");
-		return -EINVAL;
-	}
 	if (rhashtable_lookup_fast(&vd->sa_table, &cfg->key, vtun_sa_params)) {
 		NL_SET_ERR_MSG(extack,
 			       "An SA with this SPI and direction already exists on the device");
-		return -EEXIST;
+		return ERR_PTR(-EEXIST);
 	}
 
-	sa = vtun_sa_alloc(cfg, extack);
+	sa = vtun_sa_create(cfg, extack);
 	if (IS_ERR(sa))
-		return PTR_ERR(sa);
-
-	ret = rhashtable_insert_fast(&vd->sa_table, &sa->node, vtun_sa_params);
+		return sa;
+	ret = vtun_sa_link(vd, peer, sa);
 	if (ret) {
-		/* Never published: no packet can hold it. */
-		vtun_sa_destroy(sa);
-		return ret;
+		vtun_sa_discard(sa);
+		return ERR_PTR(ret);
 	}
-
-	vtun_peer_get(peer);
-	sa->peer = peer;
-	/* Newest first: the newest outbound SA is the one in use. */
-	list_add(&sa->peer_node, &peer->sas);
-	if (cfg->key.dir == VTUN_DIR_OUT)
-		rcu_assign_pointer(peer->tx_sa, sa);
-	vd->n_sas++;
-	vtun_dev_config_changed(vd);
-	return 0;
+	vtun_sa_activate(sa);
+	return sa;
 }
 
 static struct vtun_sa *vtun_peer_newest_out_sa(struct vtun_peer *peer)
@@ -242,19 +304,16 @@ static void vtun_sa_unlink(struct vtun_dev *vd, struct vtun_sa *sa)
 	percpu_ref_kill(&sa->ref);
 }
 
-int vtun_sa_del(struct vtun_dev *vd, const struct vtun_sa_key *key,
-		struct netlink_ext_ack *extack)
+struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, const struct vtun_sa_key *key)
 {
-	struct vtun_sa *sa;
-
 	lockdep_assert_held(&vd->conf_lock);
-	sa = rhashtable_lookup_fast(&vd->sa_table, key, vtun_sa_params);
-	if (!sa) {
-		NL_SET_ERR_MSG(extack, "No SA with this SPI and direction on the device");
-		return -ENOENT;
-	}
+	return rhashtable_lookup_fast(&vd->sa_table, key, vtun_sa_params);
+}
+
+void vtun_sa_remove(struct vtun_dev *vd, struct vtun_sa *sa)
+{
+	lockdep_assert_held(&vd->conf_lock);
 	vtun_sa_unlink(vd, sa);
-	return 0;
 }
 
 void vtun_sa_remove_all_of_peer(struct vtun_dev *vd, struct vtun_peer *peer)
@@ -267,8 +326,93 @@ void vtun_sa_remove_all_of_peer(struct vtun_dev *vd, struct vtun_peer *peer)
 }
 
 /*
+ * The SA reached a limit. A soft one is announced once so that a key
+ * exchange daemon rekeys; a hard one takes the SA out of use at once and
+ * leaves its deletion (and announcement) to the device's expire work,
+ * which may sleep. Callable from any context.
+ */
+static void vtun_sa_expire(struct vtun_sa *sa, enum vtun_sa_expire kind,
+			   enum vtun_sa_expire_reason reason)
+{
+	struct vtun_dev *vd = sa->peer->vd;
+
+	if (kind == VTUN_SA_EXPIRE_SOFT) {
+		if (!test_and_set_bit(VTUN_SA_SOFT_EXPIRED, &sa->expired))
+			vtun_nl_notify_sa_expire(sa, kind, reason);
+		return;
+	}
+	if (test_and_set_bit(VTUN_SA_HARD_EXPIRED, &sa->expired))
+		return;
+	WRITE_ONCE(sa->expire_reason, reason);
+	mod_delayed_work(vtun_wq, &vd->expire_work, 0);
+}
+
+static void vtun_sa_check_volume(struct vtun_sa *sa, u64 packets, u64 bytes)
+{
+	const struct vtun_lifetime *l = &sa->lifetime;
+
+	if (l->hard_packets && packets >= l->hard_packets)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD, VTUN_SA_EXPIRE_PACKETS);
+	else if (l->hard_bytes && bytes >= l->hard_bytes)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD, VTUN_SA_EXPIRE_BYTES);
+	else if (l->soft_packets && packets >= l->soft_packets)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_SOFT, VTUN_SA_EXPIRE_PACKETS);
+	else if (l->soft_bytes && bytes >= l->soft_bytes)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_SOFT, VTUN_SA_EXPIRE_BYTES);
+}
+
+static void vtun_sa_check_time(struct vtun_sa *sa, time64_t now)
+{
+	const struct vtun_lifetime *l = &sa->lifetime;
+	time64_t used = atomic64_read(&sa->use_time);
+	u64 age = now - sa->add_time, use_age = used ? now - used : 0;
+
+	if (l->hard_add_secs && age >= l->hard_add_secs)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD, VTUN_SA_EXPIRE_ADD_TIME);
+	else if (used && l->hard_use_secs && use_age >= l->hard_use_secs)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD, VTUN_SA_EXPIRE_USE_TIME);
+	else if (l->soft_add_secs && age >= l->soft_add_secs)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_SOFT, VTUN_SA_EXPIRE_ADD_TIME);
+	else if (used && l->soft_use_secs && use_age >= l->soft_use_secs)
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_SOFT, VTUN_SA_EXPIRE_USE_TIME);
+}
+
+/*
+ * Per device, in process context: delete the SAs that reached a hard
+ * limit, and once a second check the time limits while any SA has them.
+ */
+void vtun_sa_expire_work(struct work_struct *work)
+{
+	struct vtun_dev *vd = container_of(to_delayed_work(work),
+					   struct vtun_dev, expire_work);
+	time64_t now = ktime_get_boottime_seconds();
+	struct vtun_sa *sa, *tmp;
+	struct vtun_peer *peer;
+	bool timed = false;
+	unsigned long id;
+
+	mutex_lock(&vd->conf_lock);
+	xa_for_each(&vd->peers, id, peer) {
+		list_for_each_entry_safe(sa, tmp, &peer->sas, peer_node) {
+			if (vtun_lifetime_timed(&sa->lifetime))
+				vtun_sa_check_time(sa, now);
+			if (vtun_sa_usable(sa)) {
+				timed |= vtun_lifetime_timed(&sa->lifetime);
+				continue;
+			}
+			vtun_nl_notify_sa_expire(sa, VTUN_SA_EXPIRE_HARD,
+						 READ_ONCE(sa->expire_reason));
+			vtun_sa_unlink(vd, sa);
+		}
+	}
+	mutex_unlock(&vd->conf_lock);
+	if (timed)
+		queue_delayed_work(vtun_wq, &vd->expire_work, HZ);
+}
+
+/*
  * Take the next outbound sequence number. Sequence numbers never wrap
- * (RFC 4303 3.3.3): once the space is used up the SA sends nothing more.
+ * (RFC 4303 3.3.3): the SA that hands out its last one expires hard.
  */
 bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq)
 {
@@ -277,39 +421,30 @@ bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq)
 
 	prev = atomic64_fetch_add_unless(&sa->seq_out, 1, (s64)max);
 	if (unlikely(prev == max)) {
+		/* Raced with the packet that took the last one. */
 		atomic64_inc(&sa->seq_exhausted);
 		return false;
 	}
 	*seq = prev + 1;
+	if (unlikely(*seq == max))
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD,
+			       VTUN_SA_EXPIRE_SEQ_EXHAUSTED);
 	return true;
 }
 
+/* Account one packet protected by the SA and check its volume limits. */
 void vtun_sa_count(struct vtun_sa *sa, unsigned int bytes)
 {
-	struct vtun_sa_counters *c = this_cpu_ptr(sa->counters);
+	u64 packets = atomic64_inc_return(&sa->packets);
+	u64 total = atomic64_add_return(bytes, &sa->bytes);
 
-	u64_stats_update_begin(&c->syncp);
-	u64_stats_inc(&c->packets);
-	u64_stats_add(&c->bytes, bytes);
-	u64_stats_update_end(&c->syncp);
+	if (unlikely(packets == 1))
+		atomic64_cmpxchg(&sa->use_time, 0, ktime_get_boottime_seconds());
+	vtun_sa_check_volume(sa, packets, total);
 }
 
-void vtun_sa_read_stats(struct vtun_sa *sa, struct vtun_sa_stats *st)
+/* Seconds from @since (add_time or use_time) to now. */
+time64_t vtun_sa_age(const struct vtun_sa *sa, time64_t since)
 {
-	int cpu;
-
-	memset(st, 0, sizeof(*st));
-	for_each_possible_cpu(cpu) {
-		const struct vtun_sa_counters *c = per_cpu_ptr(sa->counters, cpu);
-		unsigned int start;
-		u64 packets, bytes;
-
-		do {
-			start = u64_stats_fetch_begin(&c->syncp);
-			packets = u64_stats_read(&c->packets);
-			bytes = u64_stats_read(&c->bytes);
-		} while (u64_stats_fetch_retry(&c->syncp, start));
-		st->packets += packets;
-		st->bytes += bytes;
-	}
+	return ktime_get_boottime_seconds() - since;
 }

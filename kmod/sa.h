@@ -2,10 +2,10 @@
 #ifndef _VTUN_SA_H
 #define _VTUN_SA_H
 
+#include <crypto/sha2.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
 #include "uapi/linux/vtun.h"
@@ -22,10 +22,22 @@ struct vtun_sa_key {
 	u32 dir;
 };
 
-struct vtun_sa_counters {
-	u64_stats_t packets;
-	u64_stats_t bytes;
-	struct u64_stats_sync syncp;
+/* SA lifetime limits, RFC 4301 4.4.2.1; 0 = none. */
+struct vtun_lifetime {
+	u64 soft_bytes;
+	u64 hard_bytes;
+	u64 soft_packets;
+	u64 hard_packets;
+	u64 soft_add_secs;
+	u64 hard_add_secs;
+	u64 soft_use_secs;
+	u64 hard_use_secs;
+};
+
+/* Bits of vtun_sa.expired */
+enum {
+	VTUN_SA_SOFT_EXPIRED,	/* soft limit announced */
+	VTUN_SA_HARD_EXPIRED,	/* no longer used; being deleted */
 };
 
 /**
@@ -44,9 +56,20 @@ struct vtun_sa_counters {
  * @key_bits: cipher key size, for display
  * @esn: 64-bit extended sequence numbers (RFC 4304)
  * @seq_out: outbound: last sequence number used
+ * @packets: packets protected so far (inner packets)
+ * @bytes: their bytes; with @seq_out or @replay_lock, these are written
+ *	per packet anyway, so exact lifetimes cost no extra shared line
  * @replay_lock: inbound: protects @replay
  * @replay: inbound: anti-replay window
- * @counters: per-CPU packet and byte counters
+ * @lifetime: limits, fixed at creation
+ * @add_time: boot-time seconds when the SA was added
+ * @use_time: boot-time seconds of its first packet, 0 before
+ * @expired: VTUN_SA_SOFT_EXPIRED, VTUN_SA_HARD_EXPIRED
+ * @expire_reason: why the SA expired (enum vtun_sa_expire_reason)
+ * @key_ref: where userspace says the key came from, or NULL
+ * @key_digest: SHA-256 of key and salt, to tell whether a configuration
+ *	asks for this same SA again without keeping the key itself
+ * @conf_keep: scratch mark of a configuration replacement, under conf_lock
  * @replay_drops: inbound: packets rejected as replayed or too old
  * @auth_fails: inbound: packets whose ICV did not verify
  * @seq_exhausted: outbound: packets not sent because the sequence space
@@ -65,9 +88,18 @@ struct vtun_sa {
 	u16 key_bits;
 	bool esn;
 	atomic64_t seq_out;
+	atomic64_t packets;
+	atomic64_t bytes;
 	spinlock_t replay_lock;	/* see above */
 	struct vtun_replay *replay;
-	struct vtun_sa_counters __percpu *counters;
+	struct vtun_lifetime lifetime;
+	time64_t add_time;
+	atomic64_t use_time;
+	unsigned long expired;
+	u8 expire_reason;
+	const char *key_ref;
+	u8 key_digest[SHA256_DIGEST_SIZE];
+	bool conf_keep;
 	atomic64_t replay_drops;
 	atomic64_t auth_fails;
 	atomic64_t seq_exhausted;
@@ -87,10 +119,12 @@ struct vtun_sa_config {
 	const struct vtun_alg *alg;
 	const u8 *key_material;	/* key || salt */
 	unsigned int key_material_len;
+	const char *key_ref;
 	u8 icv_len;
 	bool esn;
 	u32 replay_window;
 	u64 seq;
+	struct vtun_lifetime lifetime;
 };
 
 const struct vtun_alg *vtun_alg_find(const char *name);
@@ -98,11 +132,19 @@ const struct vtun_alg *vtun_alg_find(const char *name);
 int vtun_sa_table_init(struct vtun_dev *vd);
 void vtun_sa_table_destroy(struct vtun_dev *vd);
 
-int vtun_sa_add(struct vtun_dev *vd, struct vtun_peer *peer,
-		const struct vtun_sa_config *cfg,
-		struct netlink_ext_ack *extack);
-int vtun_sa_del(struct vtun_dev *vd, const struct vtun_sa_key *key,
-		struct netlink_ext_ack *extack);
+struct vtun_sa *vtun_sa_add(struct vtun_dev *vd, struct vtun_peer *peer,
+			    const struct vtun_sa_config *cfg,
+			    struct netlink_ext_ack *extack);
+struct vtun_sa *vtun_sa_create(const struct vtun_sa_config *cfg,
+			       struct netlink_ext_ack *extack);
+void vtun_sa_discard(struct vtun_sa *sa);
+int vtun_sa_link(struct vtun_dev *vd, struct vtun_peer *peer,
+		 struct vtun_sa *sa);
+void vtun_sa_activate(struct vtun_sa *sa);
+bool vtun_sa_matches(const struct vtun_sa *sa, const struct vtun_sa_config *cfg,
+		     u32 peer_id);
+struct vtun_sa *vtun_sa_find(struct vtun_dev *vd, const struct vtun_sa_key *key);
+void vtun_sa_remove(struct vtun_dev *vd, struct vtun_sa *sa);
 void vtun_sa_remove_all_of_peer(struct vtun_dev *vd, struct vtun_peer *peer);
 
 struct vtun_sa *vtun_sa_lookup_in(struct vtun_dev *vd, __be32 spi);
@@ -118,14 +160,16 @@ static inline void vtun_sa_put(struct vtun_sa *sa)
 	percpu_ref_put(&sa->ref);
 }
 
+/* Is the SA still to be used for new packets? */
+static inline bool vtun_sa_usable(const struct vtun_sa *sa)
+{
+	return !test_bit(VTUN_SA_HARD_EXPIRED, &sa->expired);
+}
+
 bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq);
 void vtun_sa_count(struct vtun_sa *sa, unsigned int bytes);
+time64_t vtun_sa_age(const struct vtun_sa *sa, time64_t since);
 
-struct vtun_sa_stats {
-	u64 packets;
-	u64 bytes;
-};
-
-void vtun_sa_read_stats(struct vtun_sa *sa, struct vtun_sa_stats *st);
+void vtun_sa_expire_work(struct work_struct *work);
 
 #endif /* _VTUN_SA_H */

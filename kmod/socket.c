@@ -37,6 +37,7 @@ static int vtun_sock_create(struct vtun_dev *vd, struct net *net, int family,
 	struct udp_port_cfg pcfg = {
 		.family		= family,
 		.local_udp_port	= htons(port),
+		.bind_ifindex	= vd->bind_ifindex,
 	};
 	int ret;
 
@@ -127,6 +128,31 @@ void vtun_socket_close(struct vtun_dev *vd)
 	vtun_socket_swap(vd, NULL, NULL);
 }
 
+/*
+ * Move to another port or underlay device. If the device is up the new
+ * sockets replace the old ones or, on failure, nothing changes.
+ */
+int vtun_socket_rebind(struct vtun_dev *vd, u16 port, u32 bind_ifindex)
+{
+	u32 old_bind = vd->bind_ifindex;
+	int ret;
+
+	lockdep_assert_held(&vd->conf_lock);
+	if (port == vd->listen_port && bind_ifindex == vd->bind_ifindex)
+		return 0;
+	vd->bind_ifindex = bind_ifindex;
+	if (netif_running(vd->dev)) {
+		ret = vtun_socket_open(vd, port);
+		if (ret) {
+			vd->bind_ifindex = old_bind;
+			return ret;
+		}
+	}
+	vd->listen_port = port;
+	vtun_peers_reset_outer_routes(vd);
+	return 0;
+}
+
 static bool vtun_outer_dev_loops(struct vtun_dev *vd, struct dst_entry *dst)
 {
 	if (likely(dst->dev != vd->dev))
@@ -146,6 +172,7 @@ static int vtun_send4(struct vtun_dev *vd, struct sock *sk,
 		.fl4_dport	= ep->addr4.sin_port,
 		.fl4_sport	= inet_sk(sk)->inet_sport,
 		.flowi4_mark	= vd->fwmark,
+		.flowi4_oif	= vd->bind_ifindex,
 		.flowi4_proto	= IPPROTO_UDP,
 	};
 	struct rtable *rt;
@@ -186,7 +213,7 @@ static int vtun_send6(struct vtun_dev *vd, struct sock *sk,
 		.fl6_dport	= ep->addr6.sin6_port,
 		.fl6_sport	= inet_sk(sk)->inet_sport,
 		.flowi6_mark	= vd->fwmark,
-		.flowi6_oif	= ep->addr6.sin6_scope_id,
+		.flowi6_oif	= vd->bind_ifindex ?: ep->addr6.sin6_scope_id,
 		.flowi6_proto	= IPPROTO_UDP,
 	};
 	struct dst_entry *dst;

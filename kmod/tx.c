@@ -84,9 +84,11 @@ static void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa,
 	u64 seq;
 	int ret;
 
-	if (unlikely(!vtun_sa_get(sa))) {
-		/* Deleted under us; the next packet sees its successor. */
-		vtun_count(vd, VTUN_STAT_TX_NO_SA);
+	if (unlikely(!vtun_sa_usable(sa) || !vtun_sa_get(sa))) {
+		/* Expired or deleted under us; its successor takes over. */
+		vtun_count(vd, READ_ONCE(sa->expire_reason) ==
+			   VTUN_SA_EXPIRE_SEQ_EXHAUSTED ?
+			   VTUN_STAT_TX_SEQ_EXHAUSTED : VTUN_STAT_TX_NO_SA);
 		goto drop;
 	}
 	if (unlikely(!vtun_sa_next_seq(sa, &seq))) {
@@ -142,6 +144,25 @@ static void vtun_tx_segments(struct vtun_dev *vd, struct vtun_sa *sa,
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
 		vtun_tx_one(vd, sa, skb);
+	}
+}
+
+/* An RFC 3948 NAT keepalive: a UDP datagram holding the byte 0xff. */
+void vtun_send_keepalive(struct vtun_peer *peer)
+{
+	struct vtun_dev *vd = peer->vd;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(vd->dev->needed_headroom + 1, GFP_ATOMIC);
+	if (unlikely(!skb)) {
+		vtun_count(vd, VTUN_STAT_TX_NOMEM);
+		return;
+	}
+	skb_reserve(skb, vd->dev->needed_headroom);
+	skb_put_u8(skb, VTUN_NAT_KEEPALIVE);
+	if (!vtun_socket_send(peer, skb, 0)) {
+		vtun_count(vd, VTUN_STAT_TX_KEEPALIVES);
+		WRITE_ONCE(peer->last_tx, jiffies);
 	}
 }
 

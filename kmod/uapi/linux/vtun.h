@@ -11,6 +11,25 @@
  *  - every request names its device with VTUN_A_IFINDEX or VTUN_A_IFNAME;
  *  - integers are host byte order, addresses are network byte order;
  *  - keys are write-only: no reply or event ever carries VTUN_SA_A_KEY.
+ *
+ * VTUN_CMD_DEV_SETCONF replaces a device's whole configuration in one
+ * step, or fails and changes nothing. The request holds LISTEN_PORT,
+ * FWMARK and BIND_IFINDEX (absent: the defaults 4500, 0, 0) and any number
+ * of VTUN_A_PEER, VTUN_A_ROUTE and VTUN_A_SA nests, as for the NEW
+ * commands. What exists and is asked for again stays untouched (an SA is
+ * named by direction and SPI and keeps its sequence numbers and window;
+ * asking for one with other parameters or another key is an error: rekey
+ * with a new SPI), what is missing is created, what is not asked for is
+ * deleted. A peer's KEEPALIVE and FLAGS default to 0; a peer given without
+ * endpoint keeps the one it has (learnt by roaming, say). New outbound
+ * SAs become active in the order given.
+ *
+ * Events go to the VTUN_MCGRP_EVENTS multicast group of the device's
+ * namespace (listening needs CAP_NET_ADMIN): every successful PEER_NEW,
+ * PEER_SET, PEER_DEL, ROUTE_NEW, ROUTE_DEL, SA_NEW and SA_DEL is announced
+ * with the same command and the object as a dump shows it, a successful
+ * DEV_SETCONF with just the device (dump it again), and the kernel itself
+ * reports endpoint changes (roaming) and SA expiry.
  */
 #ifndef _UAPI_LINUX_VTUN_H
 #define _UAPI_LINUX_VTUN_H
@@ -42,6 +61,9 @@ enum vtun_cmd {
 	VTUN_CMD_SA_NEW,
 	VTUN_CMD_SA_DEL,
 	VTUN_CMD_SA_GET,	/* dump */
+	VTUN_CMD_PEER_ENDPOINT_NTF,	/* event: a peer's endpoint changed */
+	VTUN_CMD_SA_EXPIRE_NTF,		/* event: an SA reached a lifetime */
+	VTUN_CMD_DEV_SETCONF,		/* the whole configuration, see below */
 
 	__VTUN_CMD_MAX
 };
@@ -62,6 +84,10 @@ enum vtun_a {
 	VTUN_A_PEER,		/* nest of VTUN_PEER_A_* */
 	VTUN_A_ROUTE,		/* nest of VTUN_ROUTE_A_* */
 	VTUN_A_SA,		/* nest of VTUN_SA_A_* */
+	VTUN_A_BIND_IFINDEX,	/* u32: send outer packets only through this
+				 * device of the namespace the vtun device was
+				 * created in; 0 = any
+				 */
 
 	__VTUN_A_MAX
 };
@@ -135,11 +161,63 @@ enum vtun_sa_a {
 	VTUN_SA_A_ACTIVE,		/* flag, read-only: the outbound SA that
 					 * carries the peer's traffic now
 					 */
+	VTUN_SA_A_LIFETIME,		/* nest of VTUN_LIFETIME_A_*: limits */
+	VTUN_SA_A_ADD_SECS,		/* u64, read-only: seconds since added */
+	VTUN_SA_A_USE_SECS,		/* u64, read-only: seconds since first
+					 * used; absent if never used
+					 */
+	VTUN_SA_A_EXPIRE,		/* u8, read-only, enum vtun_sa_expire:
+					 * the limit reached (dump: soft only,
+					 * since hard ones are deleted; event:
+					 * either)
+					 */
+	VTUN_SA_A_EXPIRE_REASON,	/* u8, enum vtun_sa_expire_reason */
+	VTUN_SA_A_KEY_REF,		/* string, up to 255 bytes: where the
+					 * key came from (a file path), kept
+					 * and shown so that a configuration
+					 * can be printed back without keys
+					 */
 
 	__VTUN_SA_A_MAX
 };
 
 #define VTUN_SA_A_MAX (__VTUN_SA_A_MAX - 1)
+
+enum vtun_sa_expire {
+	VTUN_SA_EXPIRE_NONE,
+	VTUN_SA_EXPIRE_SOFT,	/* time to rekey: a new SA should be added */
+	VTUN_SA_EXPIRE_HARD,	/* the SA is no longer used and was deleted */
+};
+
+enum vtun_sa_expire_reason {
+	VTUN_SA_EXPIRE_BYTES = 1,
+	VTUN_SA_EXPIRE_PACKETS,
+	VTUN_SA_EXPIRE_ADD_TIME,	/* seconds since the SA was added */
+	VTUN_SA_EXPIRE_USE_TIME,	/* seconds since its first packet */
+	VTUN_SA_EXPIRE_SEQ_EXHAUSTED,	/* outbound sequence space used up */
+};
+
+/*
+ * SA lifetimes (RFC 4301 4.4.2.1), all u64, 0 or absent = no limit. Bytes
+ * and packets count inner packets. A soft limit announces VTUN_SA_EXPIRE_SOFT
+ * once; a hard one deletes the SA and announces VTUN_SA_EXPIRE_HARD.
+ */
+enum vtun_lifetime_a {
+	VTUN_LIFETIME_A_UNSPEC,
+	VTUN_LIFETIME_A_PAD,
+	VTUN_LIFETIME_A_SOFT_BYTES,
+	VTUN_LIFETIME_A_HARD_BYTES,
+	VTUN_LIFETIME_A_SOFT_PACKETS,
+	VTUN_LIFETIME_A_HARD_PACKETS,
+	VTUN_LIFETIME_A_SOFT_ADD_SECS,
+	VTUN_LIFETIME_A_HARD_ADD_SECS,
+	VTUN_LIFETIME_A_SOFT_USE_SECS,
+	VTUN_LIFETIME_A_HARD_USE_SECS,
+
+	__VTUN_LIFETIME_A_MAX
+};
+
+#define VTUN_LIFETIME_A_MAX (__VTUN_LIFETIME_A_MAX - 1)
 
 /*
  * Counters, all u64. One attribute set serves the device, peer and SA nests;
@@ -177,6 +255,7 @@ enum vtun_stat {
 	VTUN_STAT_TX_LOOP,		/* outer route points into the tunnel */
 	VTUN_STAT_TX_NOMEM,
 	VTUN_STAT_TX_ERRORS,		/* crypto or other transmit errors */
+	VTUN_STAT_TX_KEEPALIVES,	/* RFC 3948 NAT keepalives sent */
 
 	__VTUN_STAT_MAX
 };
