@@ -41,6 +41,8 @@ struct vtun_conf {
 	u16 listen_port;
 	u32 fwmark;
 	u32 bind_ifindex;
+	u8 outer_ttl;
+	u8 outer_dscp;
 	struct vtun_conf_peer *peers;
 	unsigned int n_peers;
 	struct vtun_conf_route *routes;

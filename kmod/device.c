@@ -233,6 +233,7 @@ static int vtun_newlink(struct net *src_net, struct net_device *dev,
 	xa_init(&vd->peers);
 	INIT_DELAYED_WORK(&vd->expire_work, vtun_sa_expire_work);
 	vd->listen_port = VTUN_DEFAULT_PORT;
+	vd->outer_dscp = VTUN_DSCP_INHERIT;
 
 	ret = vtun_routes_init(&vd->routes);
 	if (ret)

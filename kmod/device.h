@@ -34,6 +34,8 @@ struct vtun_dev_counters {
  * @bound_port: port the open sockets are bound to, 0 while closed
  * @fwmark: mark set on outer packets and used for their route lookup
  * @bind_ifindex: underlay device outer packets must use, 0 for any
+ * @outer_ttl: TTL/hop limit of outer packets, 0 for the route's default
+ * @outer_dscp: DSCP of outer packets, or VTUN_DSCP_INHERIT
  * @peers: peers by operator-chosen id, under @conf_lock (RCU readable)
  * @n_peers: number of peers
  * @n_sas: number of security associations, both directions
@@ -56,6 +58,8 @@ struct vtun_dev {
 	u16 bound_port;
 	u32 fwmark;
 	u32 bind_ifindex;
+	u8 outer_ttl;
+	u8 outer_dscp;
 	struct xarray peers;
 	u32 n_peers;
 	u32 n_sas;

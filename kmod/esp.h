@@ -27,6 +27,16 @@ struct vtun_sa;
 				 VTUN_ESP_ICV_MAX)
 
 /*
+ * The longest inner packet that fits in @room bytes of ESP (header, IV,
+ * padded payload, trailer and ICV).
+ */
+static inline int vtun_esp_max_inner(int room, unsigned int icv_len)
+{
+	return round_down(room - VTUN_ESP_HEAD_LEN - (int)icv_len,
+			  VTUN_ESP_ALIGN) - VTUN_ESP_TRAILER_LEN;
+}
+
+/*
  * Called when a packet's crypto is done, from the caller's context if the
  * transform completed at once, else from the crypto layer's completion.
  */
@@ -40,6 +50,7 @@ struct vtun_skb_cb {
 	u64 seq;
 	unsigned int inner_len;
 	u8 inner_dsfield;
+	bool outer_df;		/* IPv4 outer: forbid fragmentation on the way */
 };
 
 #define VTUN_SKB_CB(skb) ((struct vtun_skb_cb *)(skb)->cb)

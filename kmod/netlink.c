@@ -90,6 +90,8 @@ static const struct nla_policy vtun_policy[VTUN_A_MAX + 1] = {
 	[VTUN_A_ROUTE]		= NLA_POLICY_NESTED(vtun_route_policy),
 	[VTUN_A_SA]		= NLA_POLICY_NESTED(vtun_sa_policy),
 	[VTUN_A_BIND_IFINDEX]	= { .type = NLA_U32 },
+	[VTUN_A_OUTER_TTL]	= { .type = NLA_U8 },
+	[VTUN_A_OUTER_DSCP]	= { .type = NLA_U8 },
 };
 
 /*
@@ -209,6 +211,8 @@ static int vtun_nl_fill_dev(struct sk_buff *skb, struct vtun_dev *vd)
 	    nla_put_u16(skb, VTUN_A_LISTEN_PORT, port) ||
 	    nla_put_u32(skb, VTUN_A_FWMARK, vd->fwmark) ||
 	    nla_put_u32(skb, VTUN_A_BIND_IFINDEX, vd->bind_ifindex) ||
+	    nla_put_u8(skb, VTUN_A_OUTER_TTL, vd->outer_ttl) ||
+	    nla_put_u8(skb, VTUN_A_OUTER_DSCP, vd->outer_dscp) ||
 	    nla_put_u32(skb, VTUN_A_N_PEERS, vd->n_peers) ||
 	    nla_put_u32(skb, VTUN_A_N_SAS, vd->n_sas))
 		goto out;
@@ -290,6 +294,18 @@ static int vtun_nl_dev_get_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+static int vtun_nl_outer_dscp(struct nlattr *attr, u8 *dscp,
+			      struct netlink_ext_ack *extack)
+{
+	*dscp = attr ? nla_get_u8(attr) : VTUN_DSCP_INHERIT;
+	if (*dscp > 63 && *dscp != VTUN_DSCP_INHERIT) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "DSCP must be 0..63, or 255 to copy the inner one");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Move the sockets to another port or underlay device, or nothing. */
 static int vtun_nl_rebind(struct vtun_dev *vd, u16 port, u32 bind,
 			  struct nlattr **attrs, struct netlink_ext_ack *extack)
@@ -309,6 +325,7 @@ static int vtun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct vtun_dev *vd;
+	u8 dscp = 0;
 	int ret = 0;
 
 	rtnl_lock();
@@ -319,6 +336,12 @@ static int vtun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&vd->conf_lock);
 
+	if (attrs[VTUN_A_OUTER_DSCP]) {
+		ret = vtun_nl_outer_dscp(attrs[VTUN_A_OUTER_DSCP], &dscp,
+					 info->extack);
+		if (ret)
+			goto out;
+	}
 	/* The one step that can fail goes first. */
 	if (attrs[VTUN_A_LISTEN_PORT] || attrs[VTUN_A_BIND_IFINDEX]) {
 		u16 port = attrs[VTUN_A_LISTEN_PORT] ?
@@ -330,6 +353,10 @@ static int vtun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		if (ret)
 			goto out;
 	}
+	if (attrs[VTUN_A_OUTER_TTL])
+		WRITE_ONCE(vd->outer_ttl, nla_get_u8(attrs[VTUN_A_OUTER_TTL]));
+	if (attrs[VTUN_A_OUTER_DSCP])
+		WRITE_ONCE(vd->outer_dscp, dscp);
 	if (attrs[VTUN_A_FWMARK]) {
 		vd->fwmark = nla_get_u32(attrs[VTUN_A_FWMARK]);
 		vtun_peers_reset_outer_routes(vd);
@@ -899,7 +926,7 @@ static int vtun_nl_sa_config(struct nlattr **tb, struct vtun_sa_config *cfg,
 	cfg->alg = vtun_alg_find(nla_data(tb[VTUN_SA_A_ALG]));
 	if (!cfg->alg) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_SA_A_ALG],
-				    "Unsupported AEAD algorithm (use " VTUN_ALG_AES_GCM ")");
+				    "Unsupported AEAD algorithm (use rfc4106(gcm(aes)) or rfc7539esp(chacha20,poly1305))");
 		return -EOPNOTSUPP;
 	}
 	cfg->key_material = nla_data(tb[VTUN_SA_A_KEY]);
@@ -1386,6 +1413,12 @@ static int vtun_nl_conf_parse(struct genl_info *info, struct vtun_conf *conf)
 	conf->fwmark = attrs[VTUN_A_FWMARK] ? nla_get_u32(attrs[VTUN_A_FWMARK]) : 0;
 	conf->bind_ifindex = attrs[VTUN_A_BIND_IFINDEX] ?
 		nla_get_u32(attrs[VTUN_A_BIND_IFINDEX]) : 0;
+	conf->outer_ttl = attrs[VTUN_A_OUTER_TTL] ?
+		nla_get_u8(attrs[VTUN_A_OUTER_TTL]) : 0;
+	ret = vtun_nl_outer_dscp(attrs[VTUN_A_OUTER_DSCP], &conf->outer_dscp,
+				 extack);
+	if (ret)
+		return ret;
 
 	xa_init(&ids);
 	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem) {

@@ -33,6 +33,7 @@ struct vtun_endpoint {
 		struct in6_addr src6;
 	};			/* local address to send from; 0 = any */
 	struct dst_cache dst_cache;
+	unsigned int outer_mtu;	/* path MTU of the last outer route, 0 = unknown */
 	struct rcu_head rcu;
 };
 

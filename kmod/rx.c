@@ -113,7 +113,7 @@ static enum vtun_stat vtun_rx_deliver(struct vtun_sa *sa, struct sk_buff *skb)
 		return VTUN_STAT_RX_BAD_SOURCE;
 	/* RFC 6040: CE on the outside of a Not-ECT packet cannot be passed on. */
 	if (INET_ECN_decapsulate(skb, outer_ds, vtun_inner_dsfield(skb)) > 1)
-		return VTUN_STAT_RX_BAD_INNER;
+		return VTUN_STAT_RX_ECN_DROP;
 
 	xnet = !net_eq(dev_net(skb->dev), dev_net(vd->dev));
 	skb_scrub_packet(skb, xnet);

@@ -27,6 +27,12 @@ static const struct vtun_alg vtun_algs[] = {
 		.salt_len	= 4,
 		.n_key_lens	= 3,
 		.key_lens	= { 16, 24, 32 },
+	}, {
+		/* For routers without AES instructions (RFC 7634). */
+		.name		= VTUN_ALG_CHACHA20_POLY1305,
+		.salt_len	= 4,
+		.n_key_lens	= 1,
+		.key_lens	= { 32 },
 	},
 };
 
@@ -149,7 +155,7 @@ struct vtun_sa *vtun_sa_create(const struct vtun_sa_config *cfg,
 
 	if (!vtun_alg_key_len_ok(cfg->alg, cfg->key_material_len)) {
 		NL_SET_ERR_MSG(extack,
-			       "Key must be an AES key of 16, 24 or 32 bytes followed by a 4-byte salt");
+			       "Wrong key length: AES-GCM takes 16, 24 or 32 bytes, ChaCha20-Poly1305 32, each followed by a 4-byte salt");
 		return ERR_PTR(-EINVAL);
 	}
 

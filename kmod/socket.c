@@ -135,7 +135,7 @@ void vtun_socket_close(struct vtun_dev *vd)
 int vtun_socket_rebind(struct vtun_dev *vd, u16 port, u32 bind_ifindex)
 {
 	u32 old_bind = vd->bind_ifindex;
-	int ret;
+	int ret = 0;
 
 	lockdep_assert_held(&vd->conf_lock);
 	if (port == vd->listen_port && bind_ifindex == vd->bind_ifindex)
@@ -143,10 +143,22 @@ int vtun_socket_rebind(struct vtun_dev *vd, u16 port, u32 bind_ifindex)
 	vd->bind_ifindex = bind_ifindex;
 	if (netif_running(vd->dev)) {
 		ret = vtun_socket_open(vd, port);
-		if (ret) {
-			vd->bind_ifindex = old_bind;
-			return ret;
+		/*
+		 * Same port, other device: our own socket holds the port.
+		 * Let it go first, and take it back if the new one fails.
+		 */
+		if (ret == -EADDRINUSE && port && port == vd->bound_port) {
+			vtun_socket_close(vd);
+			ret = vtun_socket_open(vd, port);
+			if (ret) {
+				vd->bind_ifindex = old_bind;
+				vtun_socket_open(vd, port);
+			}
 		}
+	}
+	if (ret) {
+		vd->bind_ifindex = old_bind;
+		return ret;
 	}
 	vd->listen_port = port;
 	vtun_peers_reset_outer_routes(vd);
@@ -163,8 +175,17 @@ static bool vtun_outer_dev_loops(struct vtun_dev *vd, struct dst_entry *dst)
 	return true;
 }
 
+static void vtun_note_outer_mtu(struct vtun_endpoint *ep, struct dst_entry *dst)
+{
+	unsigned int mtu = dst_mtu(dst);
+
+	if (READ_ONCE(ep->outer_mtu) != mtu)
+		WRITE_ONCE(ep->outer_mtu, mtu);
+}
+
 static int vtun_send4(struct vtun_dev *vd, struct sock *sk,
-		      struct vtun_endpoint *ep, struct sk_buff *skb, u8 dsfield)
+		      struct vtun_endpoint *ep, struct sk_buff *skb, u8 dsfield,
+		      bool df)
 {
 	struct flowi4 fl = {
 		.saddr		= ep->src4,
@@ -196,10 +217,12 @@ static int vtun_send4(struct vtun_dev *vd, struct sock *sk,
 		dst_cache_set_ip4(&ep->dst_cache, &rt->dst, fl.saddr);
 	}
 
+	vtun_note_outer_mtu(ep, &rt->dst);
 	/* RFC 3948 3.1.1: the UDP checksum of IPv4 ESP-in-UDP is zero. */
 	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, dsfield,
-			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
-			    fl.fl4_dport, false, true);
+			    vd->outer_ttl ?: ip4_dst_hoplimit(&rt->dst),
+			    df ? htons(IP_DF) : 0, fl.fl4_sport, fl.fl4_dport,
+			    false, true);
 	return 0;
 }
 
@@ -236,9 +259,10 @@ static int vtun_send6(struct vtun_dev *vd, struct sock *sk,
 		dst_cache_set_ip6(&ep->dst_cache, dst, &fl.saddr);
 	}
 
+	vtun_note_outer_mtu(ep, dst);
 	udp_tunnel6_xmit_skb(dst, sk, skb, vd->dev, &fl.saddr, &fl.daddr,
-			     dsfield, ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
-			     fl.fl6_dport, false);
+			     dsfield, vd->outer_ttl ?: ip6_dst_hoplimit(dst), 0,
+			     fl.fl6_sport, fl.fl6_dport, false);
 	return 0;
 }
 #endif
@@ -247,7 +271,8 @@ static int vtun_send6(struct vtun_dev *vd, struct sock *sk,
  * Send one finished ESP packet to the peer. Consumes the skb whatever
  * happens; failures are counted here, successes by the caller.
  */
-int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield)
+int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield,
+		     bool df)
 {
 	struct vtun_dev *vd = peer->vd;
 	struct vtun_endpoint *ep;
@@ -257,7 +282,10 @@ int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield)
 	skb_mark_not_on_list(skb);
 	skb->dev = vd->dev;
 	skb->mark = vd->fwmark;
-	/* The outer packet may be fragmented on the way, like the inner. */
+	/*
+	 * What does not fit the route is fragmented here, not refused: the
+	 * transmit path already sent ICMP errors for what must not be.
+	 */
 	skb->ignore_df = 1;
 
 	rcu_read_lock_bh();
@@ -278,7 +306,7 @@ int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield)
 	}
 
 	if (ep->addr.sa_family == AF_INET)
-		ret = vtun_send4(vd, sk, ep, skb, dsfield);
+		ret = vtun_send4(vd, sk, ep, skb, dsfield, df);
 #if IS_ENABLED(CONFIG_IPV6)
 	else
 		ret = vtun_send6(vd, sk, ep, skb, dsfield);

@@ -9,6 +9,7 @@
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
 #include <net/ip_tunnels.h>
+#include <net/ipv6.h>
 
 #include "datapath.h"
 #include "device.h"
@@ -63,11 +64,16 @@ static void vtun_tx_encrypted(struct sk_buff *skb, int err)
 		goto out;
 	}
 
-	/* RFC 6040 normal mode; the DSCP is copied so QoS works outside. */
-	dsfield = INET_ECN_encapsulate(cb->inner_dsfield, cb->inner_dsfield);
+	/*
+	 * The DSCP is copied (so QoS works outside) unless one is set; ECN
+	 * follows RFC 6040 normal mode.
+	 */
+	dsfield = vd->outer_dscp == VTUN_DSCP_INHERIT ? cb->inner_dsfield :
+							vd->outer_dscp << 2;
+	dsfield = INET_ECN_encapsulate(dsfield, cb->inner_dsfield);
 	skb->ip_summed = CHECKSUM_NONE;
 	/* The device's own tx counters are kept by the UDP tunnel layer. */
-	if (likely(!vtun_socket_send(peer, skb, dsfield))) {
+	if (likely(!vtun_socket_send(peer, skb, dsfield, cb->outer_df))) {
 		vtun_sa_count(sa, inner_len);
 		vtun_peer_count_tx(peer, inner_len);
 	}
@@ -77,7 +83,7 @@ out:
 
 /* Encrypt and send one non-GSO packet; consumes it. */
 static void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa,
-			struct sk_buff *skb)
+			struct sk_buff *skb, bool outer_df)
 {
 	struct vtun_skb_cb *cb = VTUN_SKB_CB(skb);
 	u8 next_header;
@@ -101,6 +107,7 @@ static void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa,
 	cb->sa = sa;
 	cb->inner_len = skb->len;
 	cb->inner_dsfield = vtun_inner_dsfield(skb);
+	cb->outer_df = outer_df;
 	next_header = skb->protocol == htons(ETH_P_IP) ? VTUN_NEXTHDR_IPV4 :
 							 VTUN_NEXTHDR_IPV6;
 	skb_dst_drop(skb);
@@ -124,12 +131,12 @@ drop:
 }
 
 static void vtun_tx_segments(struct vtun_dev *vd, struct vtun_sa *sa,
-			     struct sk_buff *skb)
+			     struct sk_buff *skb, bool outer_df)
 {
 	struct sk_buff *segs, *next;
 
 	if (!skb_is_gso(skb)) {
-		vtun_tx_one(vd, sa, skb);
+		vtun_tx_one(vd, sa, skb, outer_df);
 		return;
 	}
 
@@ -143,8 +150,60 @@ static void vtun_tx_segments(struct vtun_dev *vd, struct vtun_sa *sa,
 	consume_skb(skb);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		vtun_tx_one(vd, sa, skb);
+		vtun_tx_one(vd, sa, skb, outer_df);
 	}
+}
+
+/*
+ * The largest inner packet that reaches the peer in one outer packet:
+ * the device MTU, or less once the outer route has told us its path MTU
+ * (ICMP from the underlay updates it; see vtun_socket_send()).
+ */
+static unsigned int vtun_tx_mtu(struct vtun_dev *vd, struct vtun_sa *sa,
+				struct vtun_endpoint *ep)
+{
+	unsigned int outer = READ_ONCE(ep->outer_mtu);
+	int hdrs, inner;
+
+	if (!outer)
+		return vd->dev->mtu;
+	hdrs = (ep->addr.sa_family == AF_INET ? sizeof(struct iphdr) :
+		sizeof(struct ipv6hdr)) + sizeof(struct udphdr);
+	inner = vtun_esp_max_inner(outer - hdrs, sa->icv_len);
+	return clamp_t(int, inner, ETH_MIN_MTU, vd->dev->mtu);
+}
+
+static bool vtun_tx_fits(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb_is_gso(skb))
+		return skb_gso_validate_network_len(skb, mtu);
+	return skb->len <= mtu;
+}
+
+/*
+ * Must the outer packet go unfragmented (DF)? For IPv4 as its sender
+ * asked; IPv6 is never fragmented on the way, except that a tunnel must
+ * carry the 1280 bytes IPv6 needs even over a smaller path: then the
+ * outer packets of those between path MTU and 1280 bytes are fragmented.
+ */
+static bool vtun_tx_outer_df(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return ip_hdr(skb)->frag_off & htons(IP_DF);
+	return mtu >= IPV6_MIN_MTU || !vtun_tx_fits(skb, IPV6_MIN_MTU);
+}
+
+/* Refuse a packet the path cannot carry, telling its sender the MTU. */
+static void vtun_tx_too_big(struct vtun_dev *vd, struct sk_buff *skb,
+			    unsigned int mtu)
+{
+	vtun_count(vd, VTUN_STAT_TX_TOO_BIG);
+	/* A local sender learns at once, a distant one from the ICMP error. */
+	skb_dst_update_pmtu_no_confirm(skb, mtu);
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	else
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
 }
 
 /* An RFC 3948 NAT keepalive: a UDP datagram holding the byte 0xff. */
@@ -160,7 +219,7 @@ void vtun_send_keepalive(struct vtun_peer *peer)
 	}
 	skb_reserve(skb, vd->dev->needed_headroom);
 	skb_put_u8(skb, VTUN_NAT_KEEPALIVE);
-	if (!vtun_socket_send(peer, skb, 0)) {
+	if (!vtun_socket_send(peer, skb, 0, false)) {
 		vtun_count(vd, VTUN_STAT_TX_KEEPALIVES);
 		WRITE_ONCE(peer->last_tx, jiffies);
 	}
@@ -169,9 +228,12 @@ void vtun_send_keepalive(struct vtun_peer *peer)
 netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vtun_dev *vd = netdev_priv(dev);
-	enum vtun_stat why;
+	struct vtun_endpoint *ep;
 	struct vtun_peer *peer;
+	enum vtun_stat why;
 	struct vtun_sa *sa;
+	unsigned int mtu;
+	bool outer_df;
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb)) {
@@ -196,12 +258,21 @@ netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
 		why = VTUN_STAT_TX_NO_SA;
 		goto unreachable;
 	}
-	if (unlikely(!rcu_access_pointer(peer->endpoint))) {
+	ep = rcu_dereference(peer->endpoint);
+	if (unlikely(!ep)) {
 		why = VTUN_STAT_TX_NO_ENDPOINT;
 		goto unreachable;
 	}
 
-	vtun_tx_segments(vd, sa, skb);
+	mtu = vtun_tx_mtu(vd, sa, ep);
+	outer_df = vtun_tx_outer_df(skb, mtu);
+	if (unlikely(!vtun_tx_fits(skb, mtu) && outer_df)) {
+		vtun_tx_too_big(vd, skb, skb->protocol == htons(ETH_P_IPV6) ?
+				max_t(unsigned int, mtu, IPV6_MIN_MTU) : mtu);
+		goto drop;
+	}
+
+	vtun_tx_segments(vd, sa, skb, outer_df);
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 

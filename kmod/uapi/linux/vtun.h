@@ -44,8 +44,12 @@
 #define VTUN_REPLAY_WINDOW_DEFAULT	64
 #define VTUN_REPLAY_WINDOW_MAX		4096
 
-/* The only AEAD today: AES-GCM for ESP, RFC 4106. */
-#define VTUN_ALG_AES_GCM	"rfc4106(gcm(aes))"
+/* AEADs, by their kernel crypto API names (as in ip xfrm). */
+#define VTUN_ALG_AES_GCM	"rfc4106(gcm(aes))"		/* RFC 4106 */
+#define VTUN_ALG_CHACHA20_POLY1305 "rfc7539esp(chacha20,poly1305)" /* RFC 7634 */
+
+/* VTUN_A_OUTER_DSCP: copy the inner packet's DSCP (the default). */
+#define VTUN_DSCP_INHERIT	0xff
 
 enum vtun_cmd {
 	VTUN_CMD_UNSPEC,
@@ -87,6 +91,13 @@ enum vtun_a {
 	VTUN_A_BIND_IFINDEX,	/* u32: send outer packets only through this
 				 * device of the namespace the vtun device was
 				 * created in; 0 = any
+				 */
+	VTUN_A_OUTER_TTL,	/* u8: TTL / hop limit of outer packets;
+				 * 0 = the route's default (normally 64)
+				 */
+	VTUN_A_OUTER_DSCP,	/* u8: DSCP of outer packets, 0..63, or
+				 * VTUN_DSCP_INHERIT (default) to copy the
+				 * inner one; ECN always follows RFC 6040
 				 */
 
 	__VTUN_A_MAX
@@ -256,6 +267,12 @@ enum vtun_stat {
 	VTUN_STAT_TX_NOMEM,
 	VTUN_STAT_TX_ERRORS,		/* crypto or other transmit errors */
 	VTUN_STAT_TX_KEEPALIVES,	/* RFC 3948 NAT keepalives sent */
+	VTUN_STAT_TX_TOO_BIG,		/* larger than the path allows; the
+					 * sender got an ICMP error
+					 */
+	VTUN_STAT_RX_ECN_DROP,		/* CE outside, not ECN-capable inside
+					 * (RFC 6040 4.2)
+					 */
 
 	__VTUN_STAT_MAX
 };
