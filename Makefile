@@ -26,6 +26,24 @@ module:
 vtunctl:
 	$(MAKE) -C tools/vtunctl
 
+# Tests and demo (README.md). Scripts are run through bash so that a tree
+# without exec bits works too. tests/run builds first and counts a failed
+# build as a failed test: "make check" always ends with "N passed, N failed".
+check:
+	KDIR="$(KDIR)" bash tests/run
+
+check-host:
+	KDIR="$(KDIR)" bash tests/host/run
+
+check-vm: all
+	bash tests/vm/run
+
+demo: all
+	bash tests/vm/run tests/demo/demo.sh
+
+deps:
+	bash .ci/deps
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/vtunctl clean
