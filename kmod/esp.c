@@ -12,49 +12,34 @@
  * separate buffer in front of the packet's scatterlist gives one layout for
  * both cases and leaves the packet untouched.
  *
- * Encryption and decryption work in place and may complete asynchronously
- * (e.g. AES-NI deferring to cryptd when the FPU is busy); the caller's done
- * function runs either way, see vtun_esp_done_t.
+ * Encryption and decryption work in place; crypt.c decides where they run
+ * and whether they complete at once or later, see vtun_esp_done_t.
  */
 #include <crypto/aead.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/ip.h>
-#include <linux/moduleparam.h>
-#include <linux/workqueue.h>
 #include <net/esp.h>
 #include <asm/unaligned.h>
 
+#include "crypt.h"
 #include "esp.h"
-#include "main.h"
 #include "sa.h"
 
 #define VTUN_ESP_AAD_MAX	12
 
 /*
- * Tests need the asynchronous completion path on every packet, not only
- * when the FPU happens to be busy: hand each request to a worker that
- * submits it and completes it later from another context, the way an
- * asynchronous transform does.
+ * One allocation per packet holds everything an AEAD request needs, since
+ * an asynchronous or parallel request outlives the caller's stack:
+ * [struct vtun_esp_tmp][request][scatterlist][IV][AAD].
  */
-static bool force_async_crypto;
-module_param(force_async_crypto, bool, 0644);
-MODULE_PARM_DESC(force_async_crypto,
-		 "Debug: complete every AEAD request asynchronously, from a worker");
-
-/* A request handed to a worker by force_async_crypto. */
-struct vtun_esp_deferred {
-	struct work_struct work;
-	struct aead_request *req;
-	bool encrypt;
+struct vtun_esp_tmp {
+	struct vtun_crypt_job job;
+	struct sk_buff *skb;
 };
 
-/*
- * One allocation per packet holds the request, the scatterlist, the IV and
- * the AAD, since an asynchronous request outlives the caller's stack.
- */
 struct vtun_esp_tmp_layout {
-	unsigned int work_off;
+	unsigned int req_off;
 	unsigned int sg_off;
 	unsigned int iv_off;
 	unsigned int aad_off;
@@ -64,52 +49,26 @@ struct vtun_esp_tmp_layout {
 static void vtun_esp_tmp_layout(struct crypto_aead *aead, int nsg,
 				struct vtun_esp_tmp_layout *l)
 {
-	unsigned int len = sizeof(struct aead_request) + crypto_aead_reqsize(aead);
+	unsigned int len;
 
+	l->req_off = ALIGN(sizeof(struct vtun_esp_tmp),
+			   __alignof__(struct aead_request));
+	len = l->req_off + sizeof(struct aead_request) + crypto_aead_reqsize(aead);
 	l->sg_off = ALIGN(len, __alignof__(struct scatterlist));
 	len = l->sg_off + nsg * sizeof(struct scatterlist);
 	l->iv_off = ALIGN(len, crypto_aead_alignmask(aead) + 1);
 	l->aad_off = l->iv_off + VTUN_ESP_IV_LEN;
-	l->work_off = ALIGN(l->aad_off + VTUN_ESP_AAD_MAX,
-			    __alignof__(struct vtun_esp_deferred));
-	l->size = l->work_off + sizeof(struct vtun_esp_deferred);
+	l->size = l->aad_off + VTUN_ESP_AAD_MAX;
 }
 
-static void vtun_esp_complete(struct crypto_async_request *base, int err)
+/* A request that did not complete at once has: hand the packet back. */
+static void vtun_esp_job_done(struct vtun_crypt_job *job, int err)
 {
-	struct sk_buff *skb = base->data;
-	struct vtun_skb_cb *cb = VTUN_SKB_CB(skb);
+	struct vtun_esp_tmp *tmp = container_of(job, struct vtun_esp_tmp, job);
+	struct sk_buff *skb = tmp->skb;
 
-	kfree(cb->crypto_tmp);
-	cb->crypto_tmp = NULL;
-	cb->done(skb, err);
-}
-
-static void vtun_esp_deferred_work(struct work_struct *work)
-{
-	struct vtun_esp_deferred *d = container_of(work, struct vtun_esp_deferred,
-						   work);
-	struct aead_request *req = d->req;
-	int err;
-
-	local_bh_disable();
-	err = d->encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
-	if (err != -EINPROGRESS)
-		vtun_esp_complete(&req->base, err);
-	local_bh_enable();
-}
-
-static int vtun_esp_submit(struct aead_request *req, bool encrypt,
-			   struct vtun_esp_deferred *d)
-{
-	if (unlikely(READ_ONCE(force_async_crypto))) {
-		d->req = req;
-		d->encrypt = encrypt;
-		INIT_WORK(&d->work, vtun_esp_deferred_work);
-		queue_work(vtun_wq, &d->work);
-		return -EINPROGRESS;
-	}
-	return encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	kfree(tmp);
+	VTUN_SKB_CB(skb)->done(skb, err);
 }
 
 static unsigned int vtun_esp_build_aad(u8 *aad, __be32 spi, u64 seq, bool esn)
@@ -135,23 +94,24 @@ static int vtun_esp_crypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 			  int nfrags, unsigned int cryptlen, bool encrypt,
 			  vtun_esp_done_t done)
 {
-	struct vtun_skb_cb *cb = VTUN_SKB_CB(skb);
 	struct crypto_aead *aead = sa->aead;
 	struct vtun_esp_tmp_layout l;
+	struct vtun_esp_tmp *tmp;
 	struct aead_request *req;
 	struct scatterlist *sg;
 	unsigned int aadlen;
-	u8 *tmp, *iv, *aad;
+	u8 *iv, *aad;
 	int ret;
 
 	vtun_esp_tmp_layout(aead, nfrags + 1, &l);
 	tmp = kmalloc(l.size, GFP_ATOMIC);
 	if (!tmp)
 		return -ENOMEM;
-	req = (struct aead_request *)tmp;
-	sg = (struct scatterlist *)(tmp + l.sg_off);
-	iv = tmp + l.iv_off;
-	aad = tmp + l.aad_off;
+	tmp->skb = skb;
+	req = (struct aead_request *)((u8 *)tmp + l.req_off);
+	sg = (struct scatterlist *)((u8 *)tmp + l.sg_off);
+	iv = (u8 *)tmp + l.iv_off;
+	aad = (u8 *)tmp + l.aad_off;
 
 	aadlen = vtun_esp_build_aad(aad, sa->key.spi, seq, sa->esn);
 	skb_copy_bits(skb, VTUN_ESP_HDR_LEN, iv, VTUN_ESP_IV_LEN);
@@ -165,18 +125,16 @@ static int vtun_esp_crypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 		goto out_free;
 
 	aead_request_set_tfm(req, aead);
-	aead_request_set_callback(req, 0, vtun_esp_complete, skb);
 	aead_request_set_crypt(req, sg, sg, cryptlen, iv);
-	/* RFC 4106 transforms take the IV as the tail of the AAD. */
+	/* RFC 4106 and 7634 transforms take the IV as the tail of the AAD. */
 	aead_request_set_ad(req, aadlen + VTUN_ESP_IV_LEN);
 
-	cb->crypto_tmp = tmp;
-	cb->done = done;
-	ret = vtun_esp_submit(req, encrypt,
-			      (struct vtun_esp_deferred *)(tmp + l.work_off));
+	VTUN_SKB_CB(skb)->done = done;
+	ret = vtun_crypt_submit(&tmp->job, req, encrypt,
+				encrypt ? VTUN_CRYPT_TX : VTUN_CRYPT_RX,
+				vtun_esp_job_done);
 	if (ret == -EINPROGRESS)
 		return ret;
-	cb->crypto_tmp = NULL;
 out_free:
 	kfree(tmp);
 	return ret;

@@ -45,12 +45,12 @@ typedef void (*vtun_esp_done_t)(struct sk_buff *skb, int err);
 /* Per-packet state, in skb->cb while the packet is ours. */
 struct vtun_skb_cb {
 	struct vtun_sa *sa;
-	void *crypto_tmp;
 	vtun_esp_done_t done;
 	u64 seq;
 	unsigned int inner_len;
 	u8 inner_dsfield;
 	bool outer_df;		/* IPv4 outer: forbid fragmentation on the way */
+	bool xnet;		/* received in another namespace than the device's */
 };
 
 #define VTUN_SKB_CB(skb) ((struct vtun_skb_cb *)(skb)->cb)

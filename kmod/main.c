@@ -3,15 +3,18 @@
  * vtun: a route-based ESP-in-UDP tunnel device.
  *
  * Module entry points. The pieces, one file each: device.c (net_device and
- * rtnl link), peer.c, routes.c, sa.c, replay.c, esp.c (framing and AEAD),
- * tx.c, rx.c, socket.c (UDP sockets, outer routing) and netlink.c (the
- * generic netlink API described by Documentation/netlink/specs/vtun.yaml).
+ * rtnl link), peer.c, routes.c, sa.c (with lifetimes), replay.c, esp.c
+ * (framing and the AEAD request), crypt.c (where requests run: inline or
+ * spread over CPUs in order), tx.c, rx.c, socket.c (UDP sockets, outer
+ * routing), netlink.c (the generic netlink API described by
+ * Documentation/netlink/specs/vtun.yaml) and config.c (DEV_SETCONF).
  */
 #include <linux/module.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
+#include "crypt.h"
 #include "device.h"
 #include "main.h"
 #include "netlink.h"
@@ -26,9 +29,12 @@ static int __init vtun_init(void)
 	vtun_wq = alloc_workqueue("vtun", 0, 0);
 	if (!vtun_wq)
 		return -ENOMEM;
-	ret = vtun_device_init();
+	ret = vtun_crypt_init();
 	if (ret)
 		goto err_wq;
+	ret = vtun_device_init();
+	if (ret)
+		goto err_crypt;
 	ret = vtun_genl_init();
 	if (ret)
 		goto err_device;
@@ -38,6 +44,8 @@ static int __init vtun_init(void)
 
 err_device:
 	vtun_device_uninit();
+err_crypt:
+	vtun_crypt_uninit();
 err_wq:
 	destroy_workqueue(vtun_wq);
 	return ret;
@@ -53,6 +61,7 @@ static void __exit vtun_exit(void)
 	vtun_genl_uninit();
 	vtun_device_uninit();
 	rcu_barrier();
+	vtun_crypt_uninit();
 	destroy_workqueue(vtun_wq);
 }
 

@@ -97,7 +97,6 @@ static enum vtun_stat vtun_rx_deliver(struct vtun_sa *sa, struct sk_buff *skb)
 	struct vtun_dev *vd = peer->vd;
 	u8 outer_ds, next_header;
 	unsigned int len;
-	bool xnet;
 
 	/* Outer headers are still in front of the payload: read them now. */
 	outer_ds = vtun_outer_dsfield(skb);
@@ -115,9 +114,7 @@ static enum vtun_stat vtun_rx_deliver(struct vtun_sa *sa, struct sk_buff *skb)
 	if (INET_ECN_decapsulate(skb, outer_ds, vtun_inner_dsfield(skb)) > 1)
 		return VTUN_STAT_RX_ECN_DROP;
 
-	xnet = !net_eq(dev_net(skb->dev), dev_net(vd->dev));
-	skb_scrub_packet(skb, xnet);
-	skb->dev = vd->dev;
+	skb_scrub_packet(skb, VTUN_SKB_CB(skb)->xnet);
 	skb_reset_mac_header(skb);
 	skb->mac_len = 0;
 	/* The AEAD proved the inner packet is what the peer sent. */
@@ -212,6 +209,13 @@ static enum vtun_stat vtun_rx_esp(struct vtun_dev *vd, struct sk_buff *skb)
 	memset(cb, 0, sizeof(*cb));
 	cb->sa = sa;
 	cb->seq = seq;
+	/*
+	 * Decryption may finish later, elsewhere: keep nothing that points to
+	 * the underlay device, which may be gone by then.
+	 */
+	cb->xnet = !net_eq(dev_net(skb->dev), dev_net(vd->dev));
+	skb->dev = vd->dev;
+	skb_dst_drop(skb);
 	ret = vtun_esp_decrypt(skb, sa, seq, vtun_rx_decrypted);
 	if (ret != -EINPROGRESS)
 		vtun_rx_decrypted(skb, ret);
