@@ -312,7 +312,10 @@ static int vtun_nl_rebind(struct vtun_dev *vd, u16 port, u32 bind,
 {
 	int ret = vtun_socket_rebind(vd, port, bind);
 
-	if (ret == -ENODEV)
+	if (ret == -ENONET)
+		NL_SET_ERR_MSG(extack,
+			       "The namespace the device was created in is gone: it has no underlay");
+	else if (ret == -ENODEV)
 		NL_SET_ERR_MSG_ATTR(extack, attrs[VTUN_A_BIND_IFINDEX],
 				    "No such underlay device in the namespace the tunnel was created in");
 	else if (ret)
@@ -1298,9 +1301,11 @@ static int vtun_nl_conf_add_peer(struct vtun_conf *conf, struct xarray *ids,
 	p->cfg.set_flags = true;
 	p->id = nla_get_u32(tb[VTUN_PEER_A_ID]);
 	ret = xa_insert(ids, p->id, xa_mk_value(conf->n_peers), GFP_KERNEL);
-	if (ret == -EBUSY)
+	if (ret == -EBUSY) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_PEER_A_ID],
 				    "The configuration has this peer id twice");
+		ret = -EINVAL;
+	}
 	if (!ret)
 		conf->n_peers++;
 	return ret;

@@ -52,19 +52,28 @@ static void vtun_endpoint_free_rcu(struct rcu_head *rcu)
 	vtun_endpoint_free(container_of(rcu, struct vtun_endpoint, rcu));
 }
 
-static bool vtun_endpoint_eq(const struct vtun_endpoint *a,
-			     const struct vtun_endpoint *b)
+/* The same remote address and port, whatever our own address. */
+static bool vtun_endpoint_same_remote(const struct vtun_endpoint *a,
+				      const struct vtun_endpoint *b)
 {
 	if (a->addr.sa_family != b->addr.sa_family)
 		return false;
 	if (a->addr.sa_family == AF_INET)
 		return a->addr4.sin_port == b->addr4.sin_port &&
-		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr &&
-		       a->src4 == b->src4;
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
 	return a->addr6.sin6_port == b->addr6.sin6_port &&
 	       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr) &&
-	       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id &&
-	       ipv6_addr_equal(&a->src6, &b->src6);
+	       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id;
+}
+
+static bool vtun_endpoint_eq(const struct vtun_endpoint *a,
+			     const struct vtun_endpoint *b)
+{
+	if (!vtun_endpoint_same_remote(a, b))
+		return false;
+	if (a->addr.sa_family == AF_INET)
+		return a->src4 == b->src4;
+	return ipv6_addr_equal(&a->src6, &b->src6);
 }
 
 /* Publish @ep (may be NULL) as the peer's endpoint; the old one is freed. */
@@ -90,6 +99,12 @@ void vtun_peer_roam(struct vtun_peer *peer, const struct sk_buff *skb)
 {
 	struct vtun_endpoint seen = {}, *cur, *ep;
 	const struct udphdr *uh = udp_hdr(skb);
+	unsigned long now = jiffies;
+	bool moved;
+
+	/* Written at most once per tick, not per packet: no shared line. */
+	if (READ_ONCE(peer->last_rx) != now)
+		WRITE_ONCE(peer->last_rx, now);
 
 	if (ip_hdr(skb)->version == 4) {
 		seen.addr4.sin_family = AF_INET;
@@ -131,10 +146,20 @@ void vtun_peer_roam(struct vtun_peer *peer, const struct sk_buff *skb)
 		vtun_endpoint_free(ep);
 		return;
 	}
+	/*
+	 * Only our own address changed (the first packet of a configured
+	 * peer tells us which one it talks to): same path, same MTU, and
+	 * nothing to announce.
+	 */
+	moved = !cur || !vtun_endpoint_same_remote(cur, ep);
+	if (!moved)
+		ep->outer_mtu = READ_ONCE(cur->outer_mtu);
 	rcu_assign_pointer(peer->endpoint, ep);
 	spin_unlock_bh(&peer->endpoint_lock);
 	if (cur)
 		call_rcu(&cur->rcu, vtun_endpoint_free_rcu);
+	if (!moved)
+		return;
 	net_dbg_ratelimited("%s: peer %u endpoint now %pISpc\n",
 			    peer->vd->dev->name, peer->id, &ep->addr);
 	vtun_nl_notify_endpoint(peer);
@@ -352,15 +377,11 @@ void vtun_peer_remove_all(struct vtun_dev *vd)
 void vtun_peer_count_rx(struct vtun_peer *peer, unsigned int bytes)
 {
 	struct vtun_peer_counters *c = this_cpu_ptr(peer->counters);
-	unsigned long now = jiffies;
 
 	u64_stats_update_begin(&c->syncp);
 	u64_stats_inc(&c->rx_packets);
 	u64_stats_add(&c->rx_bytes, bytes);
 	u64_stats_update_end(&c->syncp);
-	/* Written at most once per tick, not per packet: no shared line. */
-	if (READ_ONCE(peer->last_rx) != now)
-		WRITE_ONCE(peer->last_rx, now);
 }
 
 void vtun_peer_count_tx(struct vtun_peer *peer, unsigned int bytes)

@@ -97,13 +97,15 @@ static enum vtun_stat vtun_rx_deliver(struct vtun_sa *sa, struct sk_buff *skb)
 	struct vtun_dev *vd = peer->vd;
 	u8 outer_ds, next_header;
 	unsigned int len;
+	int ret;
 
 	/* Outer headers are still in front of the payload: read them now. */
 	outer_ds = vtun_outer_dsfield(skb);
 	vtun_peer_roam(peer, skb);
 
-	if (vtun_esp_strip(skb, sa, &next_header))
-		return VTUN_STAT_RX_MALFORMED;
+	ret = vtun_esp_strip(skb, sa, &next_header);
+	if (ret)
+		return ret == -ENOMEM ? VTUN_STAT_RX_NOMEM : VTUN_STAT_RX_MALFORMED;
 	if (next_header == VTUN_NEXTHDR_DUMMY)
 		return VTUN_STAT_RX_DUMMY;
 	if (!vtun_rx_inner_ok(skb, next_header))

@@ -132,14 +132,33 @@ void vtun_socket_close(struct vtun_dev *vd)
  * Move to another port or underlay device. If the device is up the new
  * sockets replace the old ones or, on failure, nothing changes.
  */
+/* Does the underlay device exist where the sockets live? */
+static int vtun_socket_check_bind(struct vtun_dev *vd, u32 ifindex)
+{
+	struct net_device *dev = NULL;
+	struct net *net;
+
+	if (!ifindex)
+		return 0;
+	rcu_read_lock();
+	net = rcu_dereference(vd->creating_net);
+	if (net)
+		dev = dev_get_by_index_rcu(net, ifindex);
+	rcu_read_unlock();
+	return net ? (dev ? 0 : -ENODEV) : -ENONET;
+}
+
 int vtun_socket_rebind(struct vtun_dev *vd, u16 port, u32 bind_ifindex)
 {
 	u32 old_bind = vd->bind_ifindex;
-	int ret = 0;
+	int ret;
 
 	lockdep_assert_held(&vd->conf_lock);
 	if (port == vd->listen_port && bind_ifindex == vd->bind_ifindex)
 		return 0;
+	ret = vtun_socket_check_bind(vd, bind_ifindex);
+	if (ret)
+		return ret;
 	vd->bind_ifindex = bind_ifindex;
 	if (netif_running(vd->dev)) {
 		ret = vtun_socket_open(vd, port);

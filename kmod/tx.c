@@ -92,9 +92,12 @@ static void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa,
 
 	if (unlikely(!vtun_sa_usable(sa) || !vtun_sa_get(sa))) {
 		/* Expired or deleted under us; its successor takes over. */
-		vtun_count(vd, READ_ONCE(sa->expire_reason) ==
-			   VTUN_SA_EXPIRE_SEQ_EXHAUSTED ?
-			   VTUN_STAT_TX_SEQ_EXHAUSTED : VTUN_STAT_TX_NO_SA);
+		if (READ_ONCE(sa->expire_reason) == VTUN_SA_EXPIRE_SEQ_EXHAUSTED) {
+			atomic64_inc(&sa->seq_exhausted);
+			vtun_count(vd, VTUN_STAT_TX_SEQ_EXHAUSTED);
+		} else {
+			vtun_count(vd, VTUN_STAT_TX_NO_SA);
+		}
 		goto drop;
 	}
 	if (unlikely(!vtun_sa_next_seq(sa, &seq))) {
@@ -218,6 +221,8 @@ void vtun_send_keepalive(struct vtun_peer *peer)
 		return;
 	}
 	skb_reserve(skb, vd->dev->needed_headroom);
+	/* The tunnel layer counts device tx bytes from here: one byte. */
+	skb_set_inner_network_header(skb, 0);
 	skb_put_u8(skb, VTUN_NAT_KEEPALIVE);
 	if (!vtun_socket_send(peer, skb, 0, false)) {
 		vtun_count(vd, VTUN_STAT_TX_KEEPALIVES);

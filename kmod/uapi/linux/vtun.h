@@ -14,15 +14,16 @@
  *
  * VTUN_CMD_DEV_SETCONF replaces a device's whole configuration in one
  * step, or fails and changes nothing. The request holds LISTEN_PORT,
- * FWMARK and BIND_IFINDEX (absent: the defaults 4500, 0, 0) and any number
- * of VTUN_A_PEER, VTUN_A_ROUTE and VTUN_A_SA nests, as for the NEW
- * commands. What exists and is asked for again stays untouched (an SA is
- * named by direction and SPI and keeps its sequence numbers and window;
- * asking for one with other parameters or another key is an error: rekey
- * with a new SPI), what is missing is created, what is not asked for is
- * deleted. A peer's KEEPALIVE and FLAGS default to 0; a peer given without
- * endpoint keeps the one it has (learnt by roaming, say). New outbound
- * SAs become active in the order given.
+ * FWMARK, BIND_IFINDEX, OUTER_TTL and OUTER_DSCP (absent: the defaults
+ * 4500, 0, 0, 0 and VTUN_DSCP_INHERIT) and any number of VTUN_A_PEER,
+ * VTUN_A_ROUTE and VTUN_A_SA nests, as for the NEW commands. What exists
+ * and is asked for again stays untouched (an SA is named by direction and
+ * SPI and keeps its sequence numbers and window; asking for one with other
+ * parameters or another key is an error: rekey with a new SPI; its SEQ
+ * and KEY_REF are left as they are), what is missing is created, what is
+ * not asked for is deleted. A peer's KEEPALIVE and FLAGS default to 0; a
+ * peer given without endpoint keeps the one it has (learnt by roaming,
+ * say). New outbound SAs become active in the order given.
  *
  * Events go to the VTUN_MCGRP_EVENTS multicast group of the device's
  * namespace (listening needs CAP_NET_ADMIN): every successful PEER_NEW,
@@ -182,7 +183,9 @@ enum vtun_sa_a {
 					 * since hard ones are deleted; event:
 					 * either)
 					 */
-	VTUN_SA_A_EXPIRE_REASON,	/* u8, enum vtun_sa_expire_reason */
+	VTUN_SA_A_EXPIRE_REASON,	/* u8, read-only (events), enum
+					 * vtun_sa_expire_reason
+					 */
 	VTUN_SA_A_KEY_REF,		/* string, up to 255 bytes: where the
 					 * key came from (a file path), kept
 					 * and shown so that a configuration
