@@ -7,9 +7,9 @@
  * from one CPU too. Encrypting and decrypting where the packet happens to
  * be would cap a tunnel at one CPU. With more than one CPU online, the
  * requests of each direction are spread over all of them and come back in
- * the order they went in, through padata (the kernel's facility for just
- * this, used by pcrypt for IPsec): ESP replay windows and inner TCP both
- * want that order. With one CPU, or parallel_crypto off, requests run
+ * the order they went in, per peer, through padata (the kernel's facility
+ * for just this, used by pcrypt for IPsec): ESP replay windows and inner
+ * TCP both want that order. With one CPU, or parallel_crypto off, requests run
  * where they are made.
  *
  * Whatever the mode, a request either completes before vtun_crypt_submit()
@@ -93,15 +93,22 @@ static void vtun_crypt_parallel(struct padata_priv *padata)
 }
 
 static bool vtun_crypt_go_parallel(struct vtun_crypt_job *job,
-				   enum vtun_crypt_stream stream)
+				   enum vtun_crypt_stream stream, u32 order_key)
 {
-	int cb_cpu = smp_processor_id();
+	unsigned int online = num_online_cpus();
+	int cb_cpu;
 
-	if (!READ_ONCE(parallel_crypto) || num_online_cpus() < 2)
+	if (!READ_ONCE(parallel_crypto) || online < 2)
 		return false;
+	/*
+	 * padata keeps order only among the requests that come back on the
+	 * same CPU: all requests with one order key do.
+	 */
+	cb_cpu = cpumask_nth(order_key % online, cpu_online_mask);
+	if (cb_cpu >= nr_cpu_ids)
+		return false;	/* CPUs going offline: run it here */
 	job->padata.parallel = vtun_crypt_parallel;
 	job->padata.serial = vtun_crypt_serial;
-	/* Back on this CPU, in order: delivery stays where it was headed. */
 	return !padata_do_parallel(vtun_padata_streams[stream], &job->padata,
 				   &cb_cpu);
 }
@@ -124,11 +131,12 @@ static void vtun_crypt_deferred(struct work_struct *work)
 /*
  * Carry out @req, which belongs to @job. Returns -EINPROGRESS if @done
  * will report the result later, or the result itself (and @done is not
- * called). Called with BHs off.
+ * called). Requests of one stream with the same @order_key complete in
+ * the order they were submitted. Called with BHs off.
  */
 int vtun_crypt_submit(struct vtun_crypt_job *job, struct aead_request *req,
 		      bool encrypt, enum vtun_crypt_stream stream,
-		      vtun_crypt_done_t done)
+		      u32 order_key, vtun_crypt_done_t done)
 {
 	job->req = req;
 	job->encrypt = encrypt;
@@ -140,7 +148,7 @@ int vtun_crypt_submit(struct vtun_crypt_job *job, struct aead_request *req,
 		queue_work(vtun_wq, &job->work);
 		return -EINPROGRESS;
 	}
-	if (vtun_crypt_go_parallel(job, stream))
+	if (vtun_crypt_go_parallel(job, stream, order_key))
 		return -EINPROGRESS;
 	return vtun_crypt_run(job);
 }

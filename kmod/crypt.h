@@ -35,6 +35,6 @@ void vtun_crypt_uninit(void);
 
 int vtun_crypt_submit(struct vtun_crypt_job *job, struct aead_request *req,
 		      bool encrypt, enum vtun_crypt_stream stream,
-		      vtun_crypt_done_t done);
+		      u32 order_key, vtun_crypt_done_t done);
 
 #endif /* _VTUN_CRYPT_H */

@@ -24,6 +24,7 @@
 
 #include "crypt.h"
 #include "esp.h"
+#include "peer.h"
 #include "sa.h"
 
 #define VTUN_ESP_AAD_MAX	12
@@ -130,9 +131,10 @@ static int vtun_esp_crypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 	aead_request_set_ad(req, aadlen + VTUN_ESP_IV_LEN);
 
 	VTUN_SKB_CB(skb)->done = done;
+	/* Each peer's packets keep their order, in both directions. */
 	ret = vtun_crypt_submit(&tmp->job, req, encrypt,
 				encrypt ? VTUN_CRYPT_TX : VTUN_CRYPT_RX,
-				vtun_esp_job_done);
+				sa->peer->id, vtun_esp_job_done);
 	if (ret == -EINPROGRESS)
 		return ret;
 out_free:
