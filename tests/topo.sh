@@ -43,7 +43,7 @@ peer_stat() {
 # counter, stats.NAME.
 sa_stat() {
 	vtunctl_in "$1" show "$2" -j |
-		jq -e "[.[0].peers[].sas[] | select(.spi == $(($3)) and .dir == \"$4\")][0].$5"
+		jq -er "[.[0].peers[].sas[] | select(.spi == $(($3)) and .dir == \"$4\")][0].$5"
 }
 
 # vtun_dev NS [DEV]: create a vtun device and bring it up.
@@ -110,7 +110,7 @@ capture_start() {
 }
 
 capture_stop() {
-	sleep 0.3
+	sleep 1	# tcpdump is slow to write under emulation
 	kill "$CAPTURE_PID"
 	wait "$CAPTURE_PID" || true
 }

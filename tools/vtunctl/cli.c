@@ -34,6 +34,28 @@ int vt_args_dev(struct vt_args *a, const char *cmd, const char **ifname)
 	return 0;
 }
 
+int vt_args_dev_opts(struct vt_args *a, const char *cmd, struct vt_opts *o,
+		     const char **ifname)
+{
+	const char *arg;
+	struct vt_err e;
+
+	while ((arg = vt_args_shift(a))) {
+		if (!strcmp(arg, "-j") || !strcmp(arg, "--json")) {
+			o->json = true;
+		} else if (!strcmp(arg, "-p") || !strcmp(arg, "--pretty")) {
+			o->json = o->pretty = true;
+		} else if (*ifname) {
+			return vt_usage_error("%s: unexpected '%.32s'", cmd, arg);
+		} else {
+			if (vt_parse_ifname(arg, &e))
+				return vt_usage_error("%s", e.msg);
+			*ifname = arg;
+		}
+	}
+	return 0;
+}
+
 bool vt_is_help(const char *arg)
 {
 	return !strcmp(arg, "help") || !strcmp(arg, "-h") ||

@@ -28,6 +28,10 @@ int vt_args_value(struct vt_args *a, const char *kw, const char **val);
 /* The DEV argument (validated) that commands take first. */
 int vt_args_dev(struct vt_args *a, const char *cmd, const char **ifname);
 
+/* [DEV] [-j|--json] [-p|--pretty] in any order, as show and monitor take. */
+int vt_args_dev_opts(struct vt_args *a, const char *cmd, struct vt_opts *o,
+		     const char **ifname);
+
 bool vt_is_help(const char *arg);
 
 int vt_cli_keyword(const char *what, const char *arg, const char *const *words,
@@ -45,11 +49,19 @@ int vt_cmd_set(const struct vt_opts *o, struct vt_args *a);
 int vt_cmd_peer(const struct vt_opts *o, struct vt_args *a);
 int vt_cmd_route(const struct vt_opts *o, struct vt_args *a);
 int vt_cmd_sa(const struct vt_opts *o, struct vt_args *a);
+int vt_cmd_monitor(const struct vt_opts *o, struct vt_args *a);
+int vt_cmd_setconf(const struct vt_opts *o, struct vt_args *a);
+int vt_cmd_showconf(const struct vt_opts *o, struct vt_args *a);
+int vt_cmd_genkey(const struct vt_opts *o, struct vt_args *a);
 
 void vt_usage_show(FILE *f);
 void vt_usage_set(FILE *f);
 void vt_usage_peer(FILE *f);
 void vt_usage_route(FILE *f);
 void vt_usage_sa(FILE *f);
+void vt_usage_monitor(FILE *f);
+void vt_usage_setconf(FILE *f);
+void vt_usage_showconf(FILE *f);
+void vt_usage_genkey(FILE *f);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <string.h>
 #include <netlink/attr.h>
 
@@ -15,16 +16,44 @@
 
 struct set_cmd {
 	const char *ifname;
-	bool has_port, has_fwmark;
+	unsigned int seen;		/* bit per set_words entry */
 	uint16_t port;
 	uint32_t fwmark;
+	uint32_t bind_ifindex;
+	uint8_t ttl, dscp;
 };
+
+static const char *const set_words[] = {
+	"listen-port", "fwmark", "bind-dev", "ttl", "dscp", NULL,
+};
+
+enum { SETW_PORT, SETW_FWMARK, SETW_BIND, SETW_TTL, SETW_DSCP };
 
 void vt_usage_set(FILE *f)
 {
-	fputs("Usage: vtunctl set DEV [listen-port PORT] [fwmark MARK]\n"
+	fputs("Usage: vtunctl set DEV [listen-port PORT] [fwmark MARK] [bind-dev IFNAME|none]\n"
+	      "                       [ttl TTL] [dscp DSCP|inherit]\n"
 	      "PORT: local UDP port, 0 picks a free one (default 4500).\n"
-	      "MARK: firewall mark on outer packets, 0 for none; decimal or 0x hex.\n", f);
+	      "MARK: firewall mark on outer packets, 0 for none; decimal or 0x hex.\n"
+	      "bind-dev: send outer packets only through IFNAME (a device of this\n"
+	      "     namespace); none: through any.\n"
+	      "TTL: TTL / hop limit of outer packets, 1..255; 0: the route's (default).\n"
+	      "DSCP: of outer packets, 0..63; inherit: copy the inner one (default).\n"
+	      "     ECN always follows RFC 6040.\n", f);
+}
+
+int vt_parse_dscp(const char *s, uint8_t *dscp, struct vt_err *e)
+{
+	uint64_t v;
+
+	if (!strcmp(s, "inherit")) {
+		*dscp = VTUN_DSCP_INHERIT;
+		return 0;
+	}
+	if (vt_parse_num("dscp", s, 0, 63, true, &v, e))
+		return -1;
+	*dscp = v;
+	return 0;
 }
 
 void vt_usage_show(FILE *f)
@@ -33,30 +62,68 @@ void vt_usage_show(FILE *f)
 	      "Without DEV, every vtun device in this network namespace.\n", f);
 }
 
+int vt_resolve_bind_dev(const char *what, const char *name, uint32_t *ifindex,
+			struct vt_err *e)
+{
+	if (!strcmp(name, "none")) {
+		*ifindex = 0;
+		return 0;
+	}
+	if (vt_parse_ifname(name, e))
+		return -1;
+	*ifindex = if_nametoindex(name);
+	if (!*ifindex)
+		return vt_seterr(e, "%s %s: no such device", what, name);
+	return 0;
+}
+
+static int parse_set_value(struct set_cmd *c, int word, const char *val)
+{
+	struct vt_err e;
+
+	uint16_t ttl;
+	int rc;
+
+	switch (word) {
+	case SETW_PORT:
+		return vt_cli_u16("listen-port", val, 0, UINT16_MAX, &c->port);
+	case SETW_FWMARK:
+		return vt_cli_u32("fwmark", val, 0, UINT32_MAX, &c->fwmark);
+	case SETW_TTL:
+		rc = vt_cli_u16("ttl", val, 0, 255, &ttl);
+		c->ttl = ttl;
+		return rc;
+	case SETW_DSCP:
+		if (vt_parse_dscp(val, &c->dscp, &e))
+			return vt_usage_error("%s", e.msg);
+		return 0;
+	default:
+		if (vt_resolve_bind_dev("bind-dev", val, &c->bind_ifindex, &e))
+			return vt_usage_error("%s", e.msg);
+		return 0;
+	}
+}
+
 static int parse_set(struct vt_args *a, struct set_cmd *c)
 {
-	static const char *const words[] = { "listen-port", "fwmark", NULL };
 	const char *arg, *val;
 	int rc, word;
-	bool *seen;
 
 	rc = vt_args_dev(a, "set", &c->ifname);
 	while (!rc && (arg = vt_args_shift(a))) {
-		rc = vt_cli_keyword("set option", arg, words, &word);
+		rc = vt_cli_keyword("set option", arg, set_words, &word);
 		if (rc)
 			return rc;
-		seen = word ? &c->has_fwmark : &c->has_port;
-		if (*seen)
-			return vt_usage_error("set: '%s' given twice", words[word]);
-		*seen = true;
-		rc = vt_args_value(a, words[word], &val);
-		if (!rc && word == 0)
-			rc = vt_cli_u16("listen-port", val, 0, UINT16_MAX, &c->port);
-		else if (!rc)
-			rc = vt_cli_u32("fwmark", val, 0, UINT32_MAX, &c->fwmark);
+		if (c->seen & 1U << word)
+			return vt_usage_error("set: '%s' given twice",
+					      set_words[word]);
+		c->seen |= 1U << word;
+		rc = vt_args_value(a, set_words[word], &val);
+		if (!rc)
+			rc = parse_set_value(c, word, val);
 	}
-	if (!rc && !c->has_port && !c->has_fwmark)
-		rc = vt_usage_error("set: nothing to change (listen-port, fwmark)");
+	if (!rc && !c->seen)
+		rc = vt_usage_error("set: nothing to change (listen-port, fwmark, bind-dev, ttl, dscp)");
 	return rc;
 }
 
@@ -64,10 +131,16 @@ static int fill_set(struct nl_msg *msg, const void *arg)
 {
 	const struct set_cmd *c = arg;
 
-	if (c->has_port)
+	if (c->seen & 1U << SETW_PORT)
 		NLA_PUT_U16(msg, VTUN_A_LISTEN_PORT, c->port);
-	if (c->has_fwmark)
+	if (c->seen & 1U << SETW_FWMARK)
 		NLA_PUT_U32(msg, VTUN_A_FWMARK, c->fwmark);
+	if (c->seen & 1U << SETW_BIND)
+		NLA_PUT_U32(msg, VTUN_A_BIND_IFINDEX, c->bind_ifindex);
+	if (c->seen & 1U << SETW_TTL)
+		NLA_PUT_U8(msg, VTUN_A_OUTER_TTL, c->ttl);
+	if (c->seen & 1U << SETW_DSCP)
+		NLA_PUT_U8(msg, VTUN_A_OUTER_DSCP, c->dscp);
 	return 0;
 nla_put_failure:
 	return -ENOMEM;
@@ -112,6 +185,22 @@ int vt_dev_from_attrs(struct nlattr **tb, struct vt_dev *dev)
 		dev->has_fwmark = true;
 		dev->fwmark = nla_get_u32(tb[VTUN_A_FWMARK]);
 	}
+	if (tb[VTUN_A_BIND_IFINDEX]) {
+		dev->has_bind = true;
+		dev->bind_ifindex = nla_get_u32(tb[VTUN_A_BIND_IFINDEX]);
+		/* named as in this namespace, which is usually the device's */
+		if (dev->bind_ifindex && !if_indextoname(dev->bind_ifindex,
+							 dev->bind_dev))
+			dev->bind_dev[0] = '\0';
+	}
+	if (tb[VTUN_A_OUTER_TTL]) {
+		dev->has_ttl = true;
+		dev->ttl = nla_get_u8(tb[VTUN_A_OUTER_TTL]);
+	}
+	if (tb[VTUN_A_OUTER_DSCP]) {
+		dev->has_dscp = true;
+		dev->dscp = nla_get_u8(tb[VTUN_A_OUTER_DSCP]);
+	}
 	if (tb[VTUN_A_N_PEERS] && tb[VTUN_A_N_SAS]) {
 		dev->has_counts = true;
 		dev->n_peers = nla_get_u32(tb[VTUN_A_N_PEERS]);
@@ -130,6 +219,14 @@ void vt_dev_print(FILE *f, const struct vt_dev *dev)
 		fprintf(f, " listen-port %u", dev->listen_port);
 	if (dev->has_fwmark)
 		fprintf(f, " fwmark 0x%" PRIx32, dev->fwmark);
+	if (dev->bind_ifindex && dev->bind_dev[0])
+		fprintf(f, " bind-dev %s", dev->bind_dev);
+	else if (dev->bind_ifindex)
+		fprintf(f, " bind-dev if%" PRIu32, dev->bind_ifindex);
+	if (dev->ttl)
+		fprintf(f, " ttl %u", dev->ttl);
+	if (dev->has_dscp && dev->dscp != VTUN_DSCP_INHERIT)
+		fprintf(f, " dscp %u", dev->dscp);
 	if (dev->has_counts)
 		fprintf(f, " peers %" PRIu32 " sas %" PRIu32, dev->n_peers,
 			dev->n_sas);
@@ -137,15 +234,6 @@ void vt_dev_print(FILE *f, const struct vt_dev *dev)
 	vt_stats_print(f, "  ", &dev->stats);
 	for (i = 0; i < dev->peers.n; i++)
 		vt_peer_print(f, dev, &peers[i]);
-}
-
-static void json_kv_opt_u64(struct json *j, const char *key, bool has,
-			    uint64_t v)
-{
-	if (has)
-		json_kv_u64(j, key, v);
-	else
-		json_kv_null(j, key);
 }
 
 void vt_dev_json(struct json *j, const struct vt_dev *dev)
@@ -158,6 +246,15 @@ void vt_dev_json(struct json *j, const struct vt_dev *dev)
 	json_kv_u64(j, "ifindex", dev->ifindex);
 	json_kv_opt_u64(j, "listen_port", dev->has_listen_port, dev->listen_port);
 	json_kv_opt_u64(j, "fwmark", dev->has_fwmark, dev->fwmark);
+	json_kv_opt_str(j, "bind_dev", dev->bind_dev);
+	json_kv_opt_u64(j, "bind_ifindex", dev->has_bind, dev->bind_ifindex);
+	json_kv_opt_u64(j, "ttl", dev->has_ttl, dev->ttl);
+	json_kv_opt_u64(j, "dscp", dev->has_dscp && dev->dscp != VTUN_DSCP_INHERIT,
+			dev->dscp);
+	if (dev->has_dscp)
+		json_kv_bool(j, "dscp_inherit", dev->dscp == VTUN_DSCP_INHERIT);
+	else
+		json_kv_null(j, "dscp_inherit");
 	json_kv_opt_u64(j, "n_peers", dev->has_counts, dev->n_peers);
 	json_kv_opt_u64(j, "n_sas", dev->has_counts, dev->n_sas);
 	vt_stats_json(j, "stats", &dev->stats);
@@ -294,7 +391,7 @@ static int fetch_objects(struct vt_nl *nl, struct vt_dev *dev)
 }
 
 /* Everything `show` prints, collected first; returns an exit code. */
-static int fetch_all(const char *ifname, struct vt_array *devs)
+int vt_dev_fetch(const char *ifname, struct vt_array *devs)
 {
 	struct vt_dev *list;
 	struct vt_nl nl;
@@ -334,49 +431,23 @@ static void print_all(const struct vt_opts *o, const struct vt_array *devs)
 	json_finish(&j);
 }
 
-static int parse_show(struct vt_args *a, struct vt_opts *o, const char **ifname)
-{
-	const char *arg;
-	struct vt_err e;
-
-	while ((arg = vt_args_shift(a))) {
-		if (!strcmp(arg, "-j") || !strcmp(arg, "--json")) {
-			o->json = true;
-		} else if (!strcmp(arg, "-p") || !strcmp(arg, "--pretty")) {
-			o->json = o->pretty = true;
-		} else if (*ifname) {
-			return vt_usage_error("show: unexpected '%.32s'", arg);
-		} else {
-			if (vt_parse_ifname(arg, &e))
-				return vt_usage_error("%s", e.msg);
-			*ifname = arg;
-		}
-	}
-	return 0;
-}
-
 int vt_cmd_show(const struct vt_opts *global, struct vt_args *a)
 {
 	struct vt_opts o = *global;
 	struct vt_array devs = { 0 };
-	struct vt_dev *list;
 	const char *ifname = NULL;
-	size_t i;
 	int rc;
 
 	if (a->argc && vt_is_help(a->argv[0])) {
 		vt_usage_show(stdout);
 		return VT_EXIT_OK;
 	}
-	rc = parse_show(a, &o, &ifname);
+	rc = vt_args_dev_opts(a, "show", &o, &ifname);
 	if (rc)
 		return rc;
-	rc = fetch_all(ifname, &devs);
+	rc = vt_dev_fetch(ifname, &devs);
 	if (!rc)
 		print_all(&o, &devs);
-	list = devs.items;
-	for (i = 0; i < devs.n; i++)
-		vt_dev_free(&list[i]);
-	vt_array_free(&devs);
+	vt_devs_free(&devs);
 	return rc;
 }

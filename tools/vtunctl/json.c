@@ -137,6 +137,22 @@ void json_kv_null(struct json *j, const char *key)
 	json_null(j);
 }
 
+void json_kv_opt_u64(struct json *j, const char *key, bool has, uint64_t v)
+{
+	if (has)
+		json_kv_u64(j, key, v);
+	else
+		json_kv_null(j, key);
+}
+
+void json_kv_opt_str(struct json *j, const char *key, const char *s)
+{
+	if (s && *s)
+		json_kv_str(j, key, s);
+	else
+		json_kv_null(j, key);
+}
+
 /*
  * Length of the well-formed UTF-8 sequence at @s (RFC 3629: no overlong
  * forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.

@@ -38,6 +38,9 @@ void json_kv_str(struct json *j, const char *key, const char *s);
 void json_kv_u64(struct json *j, const char *key, uint64_t v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 void json_kv_null(struct json *j, const char *key);
+/* "key": v if @has, else null; "key": "s" unless @s is NULL or "". */
+void json_kv_opt_u64(struct json *j, const char *key, bool has, uint64_t v);
+void json_kv_opt_str(struct json *j, const char *key, const char *s);
 
 /* A JSON string literal with quotes. Control characters are escaped and
  * invalid UTF-8 becomes U+FFFD so the output always parses.

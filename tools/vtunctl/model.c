@@ -41,6 +41,16 @@ void vt_dev_free(struct vt_dev *dev)
 	vt_array_free(&dev->sas);
 }
 
+void vt_devs_free(struct vt_array *devs)
+{
+	struct vt_dev *list = devs->items;
+	size_t i;
+
+	for (i = 0; i < devs->n; i++)
+		vt_dev_free(&list[i]);
+	vt_array_free(devs);
+}
+
 static int cmp_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? -1 : a > b;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,9 @@ static const struct nla_policy vt_top_policy[VTUN_A_MAX + 1] = {
 	[VTUN_A_PEER]		= { .type = NLA_NESTED },
 	[VTUN_A_ROUTE]		= { .type = NLA_NESTED },
 	[VTUN_A_SA]		= { .type = NLA_NESTED },
+	[VTUN_A_BIND_IFINDEX]	= { .type = NLA_U32 },
+	[VTUN_A_OUTER_TTL]	= { .type = NLA_U8 },
+	[VTUN_A_OUTER_DSCP]	= { .type = NLA_U8 },
 };
 
 static const struct nla_policy vt_extack_policy[NLMSGERR_ATTR_MAX + 1] = {
@@ -60,6 +64,7 @@ int vt_nl_open_family(struct vt_nl *nl, const char *name)
 {
 	int one = 1, err;
 
+	nl->shared = false;
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk)
 		return vt_fail("out of memory");
@@ -97,15 +102,70 @@ fail:
 	return VT_EXIT_FAIL;
 }
 
+/* The batch's socket: in_batch while a batch runs, open once needed. */
+static struct {
+	bool in_batch;
+	struct vt_nl nl;
+} batch;
+
 int vt_nl_open(struct vt_nl *nl)
 {
-	return vt_nl_open_family(nl, VTUN_GENL_NAME);
+	int err;
+
+	if (!batch.in_batch)
+		return vt_nl_open_family(nl, VTUN_GENL_NAME);
+	if (!batch.nl.sk) {
+		err = vt_nl_open_family(&batch.nl, VTUN_GENL_NAME);
+		if (err)
+			return err;
+	}
+	*nl = batch.nl;
+	nl->shared = true;
+	return 0;
 }
 
 void vt_nl_close(struct vt_nl *nl)
 {
-	nl_socket_free(nl->sk);
+	if (!nl->shared)
+		nl_socket_free(nl->sk);
 	nl->sk = NULL;
+}
+
+void vt_nl_batch_begin(void)
+{
+	batch.in_batch = true;
+}
+
+void vt_nl_batch_reset(void)
+{
+	nl_socket_free(batch.nl.sk);	/* NULL is fine */
+	batch.nl.sk = NULL;
+}
+
+void vt_nl_batch_end(void)
+{
+	vt_nl_batch_reset();
+	batch.in_batch = false;
+}
+
+int vt_nl_subscribe(struct vt_nl *nl)
+{
+	int grp, err;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, VTUN_GENL_NAME, VTUN_MCGRP_EVENTS);
+	if (grp == -NLE_OBJ_NOTFOUND)
+		return vt_fail("the loaded vtun module sends no events (no \"%s\" group)",
+			       VTUN_MCGRP_EVENTS);
+	if (grp < 0)
+		return vt_fail("cannot look up the vtun events group: %s",
+			       nl_geterror(grp));
+	err = nl_socket_add_membership(nl->sk, grp);
+	if (err == -NLE_PERM)
+		return vt_fail("cannot listen to vtun events: %s (CAP_NET_ADMIN required)",
+			       strerror(EPERM));
+	if (err < 0)
+		return vt_fail("cannot listen to vtun events: %s", nl_geterror(err));
+	return 0;
 }
 
 /* Requests may hold key material: wipe every one before freeing it. */
@@ -119,7 +179,8 @@ static void msg_free(struct nl_msg *msg)
 
 static struct nl_msg *build(const struct vt_nl *nl, const struct vt_nl_req *req)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = req->size ? nlmsg_alloc_size(req->size)
+				       : nlmsg_alloc();
 
 	if (!msg)
 		return NULL;
@@ -319,16 +380,47 @@ static void report(const struct vt_talk *t)
 	vt_fail("%s%s%s: %s", req->what, sp, dev, strerror(e));
 }
 
+/*
+ * The kernel refuses a request larger than the socket's send buffer
+ * (EMSGSIZE): make room for a big one (DEV_SETCONF of thousands of
+ * peers). SO_SNDBUFFORCE passes net.core.wmem_max but needs CAP_NET_ADMIN,
+ * which changing the configuration needs anyway; SO_SNDBUF is capped.
+ */
+static void make_room(struct vt_nl *nl, size_t len)
+{
+	int fd = nl_socket_get_fd(nl->sk), size = 0;
+	socklen_t sl = sizeof(size);
+
+	if (len > INT_MAX / 2 - 65536)
+		return;
+	if (!getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &sl) &&
+	    (size_t)size >= len + 4096)
+		return;
+	/* the kernel doubles the value for its bookkeeping */
+	size = len + 65536;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 static int talk(struct vt_nl *nl, struct vt_talk *t)
 {
 	struct nl_cb *cb = talk_callbacks(t);
+	size_t len = nlmsg_hdr(t->msg)->nlmsg_len;
 	int err;
 
 	if (!cb) {
 		vt_fail("out of memory");
 		return -ENOMEM;
 	}
+	if (len > 16384)
+		make_room(nl, len);
 	err = nl_send_auto(nl->sk, t->msg);
+	if (err == -NLE_MSGSIZE) {
+		nl_cb_put(cb);
+		vt_fail("%s: request of %zu bytes too large for the netlink socket (raise net.core.wmem_max, or run as root)",
+			t->req->what, len);
+		return -EMSGSIZE;
+	}
 	while (err >= 0 && !t->done)
 		err = nl_recvmsgs(nl->sk, cb);
 	nl_cb_put(cb);

@@ -5,10 +5,25 @@
 
 #include "output.h"
 
+/* "line 12: " while a batch runs its line 12. */
+static char context[64];
+
+void vt_set_context(const char *fmt, ...)
+{
+	va_list ap;
+
+	context[0] = '\0';
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);		/* keep our line after any output so far */
-	fprintf(stderr, "vtunctl: %s", prefix);
+	fprintf(stderr, "vtunctl: %s%s", context, prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

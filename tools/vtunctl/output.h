@@ -19,6 +19,10 @@
 int vt_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text put after "vtunctl: " on every such line from now on ("line 3: "
+ * in a batch); NULL for none.
+ */
+void vt_set_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "512 B", "1.2 KiB", "3.4 GiB" */
 void vt_format_bytes(uint64_t bytes, char *buf, size_t len);

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,38 +80,66 @@ int vt_parse_num(const char *what, const char *s, uint64_t min, uint64_t max,
 }
 
 static void list_candidates(char *buf, size_t len, const char *arg,
-			    const char *const *words)
+			    const char *const *words, int from, int to)
 {
 	size_t used = 0, arglen = strlen(arg);
+	int i;
 
 	buf[0] = '\0';
-	for (; *words && used < len; words++) {
-		if (strncmp(*words, arg, arglen))
+	for (i = from; i < to && used < len; i++) {
+		if (strncmp(words[i], arg, arglen))
 			continue;
 		used += snprintf(buf + used, len - used, "%s%s",
-				 used ? ", " : "", *words);
+				 used ? ", " : "", words[i]);
 	}
+}
+
+/* The word of words[from, to) that @arg abbreviates: its index, -1 if
+ * none, -2 if several do.
+ */
+static int prefix_match(const char *arg, const char *const *words, int from,
+			int to)
+{
+	size_t arglen = strlen(arg);
+	int found = -1, i;
+
+	for (i = from; i < to; i++) {
+		if (strncmp(words[i], arg, arglen))
+			continue;
+		if (found >= 0)
+			return -2;
+		found = i;
+	}
+	return found;
 }
 
 int vt_keyword(const char *what, const char *arg, const char *const *words,
 	       struct vt_err *e)
 {
-	size_t arglen = strlen(arg);
-	int found = -1, i;
+	int n, later = -1, from = 0, to, found = -1;
 	char cands[128];
 
-	for (i = 0; words[i]; i++)
-		if (!strcmp(words[i], arg))
-			return i;
-	for (i = 0; arglen && words[i]; i++) {
-		if (strncmp(words[i], arg, arglen))
+	for (n = 0; words[n]; n++) {
+		if (!*words[n]) {		/* VT_KW_LATER */
+			if (later < 0)
+				later = n;
 			continue;
-		if (found >= 0) {
-			list_candidates(cands, sizeof(cands), arg, words);
-			return vt_seterr(e, "ambiguous %s '%.32s' (%s)", what,
-					 arg, cands);
 		}
-		found = i;
+		if (!strcmp(words[n], arg))
+			return n;
+	}
+	to = later < 0 ? n : later;
+	if (*arg) {
+		found = prefix_match(arg, words, from, to);
+		if (found == -1 && later >= 0) {
+			from = later + 1;
+			to = n;
+			found = prefix_match(arg, words, from, to);
+		}
+	}
+	if (found == -2) {
+		list_candidates(cands, sizeof(cands), arg, words, from, to);
+		return vt_seterr(e, "ambiguous %s '%.32s' (%s)", what, arg, cands);
 	}
 	if (found < 0)
 		return vt_seterr(e, "unknown %s '%.32s'", what, arg);
@@ -316,6 +345,64 @@ int vt_parse_key_hex(const char *s, size_t n, struct vt_key *key,
 	return 0;
 }
 
+static const struct vt_aead vt_aeads[] = {
+	{ VTUN_ALG_AES_GCM,		{ 16, 24, 32 },	64 },
+	{ VTUN_ALG_CHACHA20_POLY1305,	{ 32 },		128 },
+};
+
+#define VT_N_AEADS (sizeof(vt_aeads) / sizeof(vt_aeads[0]))
+
+const struct vt_aead *vt_aead_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < VT_N_AEADS; i++)
+		if (!strcmp(vt_aeads[i].name, name))
+			return &vt_aeads[i];
+	return NULL;
+}
+
+int vt_aead_unknown(const char *what, const char *name, struct vt_err *e)
+{
+	return vt_seterr(e, "unsupported %s '%.64s' (vtun supports %s, %s)", what,
+			 name, VTUN_ALG_AES_GCM, VTUN_ALG_CHACHA20_POLY1305);
+}
+
+int vt_aead_check(const struct vt_aead *a, size_t key_len, unsigned int icv_bits,
+		  struct vt_err *e)
+{
+	char sizes[32] = "";
+	size_t i, used = 0;
+
+	for (i = 0; i < sizeof(a->key_lens) && a->key_lens[i]; i++) {
+		if (key_len == (size_t)a->key_lens[i] + VT_SALT_LEN)
+			break;
+		used += snprintf(sizes + used, sizeof(sizes) - used, "%s%u",
+				 used ? " or " : "", a->key_lens[i] + VT_SALT_LEN);
+	}
+	if (i == sizeof(a->key_lens) || !a->key_lens[i])
+		return vt_seterr(e, "key is %zu bytes; %s takes %s (key + 4-byte salt)",
+				 key_len, a->name, sizes);
+	if (icv_bits < a->icv_min)
+		return vt_seterr(e, "%s takes icv bits %s128", a->name,
+				 a->icv_min == 64 ? "64, 96 or " : "");
+	return 0;
+}
+
+void vt_format_hex(const uint8_t *bytes, size_t len, char *buf)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	*buf++ = '0';
+	*buf++ = 'x';
+	for (i = 0; i < len; i++) {
+		*buf++ = digits[bytes[i] >> 4];
+		*buf++ = digits[bytes[i] & 0xf];
+	}
+	*buf = '\0';
+}
+
 static int read_all(int fd, char *buf, size_t size, size_t *len)
 {
 	ssize_t r;
@@ -369,6 +456,26 @@ static int parse_key_text(const char *path, char *buf, size_t len,
 	return 0;
 }
 
+/*
+ * Remember where a key came from (VTUN_SA_A_KEY_REF), so that a running
+ * configuration can be printed back without its keys: the absolute path of
+ * the regular file we read, checked to be that same file. Anything else (a
+ * pipe, /dev/stdin) or a path too long to record is simply not recorded.
+ */
+static void record_key_ref(const char *path, int fd, struct vt_key *key)
+{
+	char resolved[PATH_MAX];
+	struct stat st, rst;
+
+	key->ref[0] = '\0';
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !realpath(path, resolved))
+		return;
+	if (stat(resolved, &rst) || rst.st_dev != st.st_dev ||
+	    rst.st_ino != st.st_ino || strlen(resolved) > VT_KEY_REF_MAX)
+		return;
+	memcpy(key->ref, resolved, strlen(resolved) + 1);
+}
+
 int vt_read_key_file(const char *path, struct vt_key *key, struct vt_err *e)
 {
 	char buf[VT_KEY_FILE_MAX + 1];
@@ -381,11 +488,13 @@ int vt_read_key_file(const char *path, struct vt_key *key, struct vt_err *e)
 	ret = check_key_file_mode(path, fd, e);
 	if (!ret && read_all(fd, buf, sizeof(buf), &len))
 		ret = vt_seterr(e, "key file %s: %s", path, strerror(errno));
-	close(fd);
 	if (!ret && len > VT_KEY_FILE_MAX)
 		ret = vt_seterr(e, "key file %s: too large for a key", path);
 	if (!ret)
 		ret = parse_key_text(path, buf, len, key, e);
+	if (!ret)
+		record_key_ref(path, fd, key);
+	close(fd);
 	explicit_bzero(buf, sizeof(buf));
 	return ret;
 }
@@ -402,5 +511,108 @@ int vt_parse_key(const char *arg, struct vt_key *key, struct vt_err *e)
 	 */
 	if (!has_hex_prefix(arg))
 		return vt_seterr(e, "key must be 0x<hex> or @FILE");
+	key->ref[0] = '\0';
 	return vt_parse_key_hex(arg, strlen(arg), key, e);
+}
+
+/* ---- SA lifetimes ---- */
+
+/* The keywords of ip xfrm, in its order. */
+static const struct {
+	const char *name;
+	unsigned int type;
+} vt_limits[] = {
+	{ "time-soft",		VTUN_LIFETIME_A_SOFT_ADD_SECS },
+	{ "time-hard",		VTUN_LIFETIME_A_HARD_ADD_SECS },
+	{ "time-use-soft",	VTUN_LIFETIME_A_SOFT_USE_SECS },
+	{ "time-use-hard",	VTUN_LIFETIME_A_HARD_USE_SECS },
+	{ "byte-soft",		VTUN_LIFETIME_A_SOFT_BYTES },
+	{ "byte-hard",		VTUN_LIFETIME_A_HARD_BYTES },
+	{ "packet-soft",	VTUN_LIFETIME_A_SOFT_PACKETS },
+	{ "packet-hard",	VTUN_LIFETIME_A_HARD_PACKETS },
+};
+
+#define VT_N_LIMITS (sizeof(vt_limits) / sizeof(vt_limits[0]))
+
+/* Soft and hard limits of one kind. */
+static const unsigned int vt_limit_pairs[][2] = {
+	{ VTUN_LIFETIME_A_SOFT_ADD_SECS, VTUN_LIFETIME_A_HARD_ADD_SECS },
+	{ VTUN_LIFETIME_A_SOFT_USE_SECS, VTUN_LIFETIME_A_HARD_USE_SECS },
+	{ VTUN_LIFETIME_A_SOFT_BYTES, VTUN_LIFETIME_A_HARD_BYTES },
+	{ VTUN_LIFETIME_A_SOFT_PACKETS, VTUN_LIFETIME_A_HARD_PACKETS },
+};
+
+int vt_limit_type(const char *kw)
+{
+	size_t i;
+
+	for (i = 0; i < VT_N_LIMITS; i++)
+		if (!strcmp(vt_limits[i].name, kw))
+			return vt_limits[i].type;
+	return 0;
+}
+
+const char *vt_limit_name(unsigned int type)
+{
+	size_t i;
+
+	for (i = 0; i < VT_N_LIMITS; i++)
+		if (vt_limits[i].type == type)
+			return vt_limits[i].name;
+	return NULL;
+}
+
+int vt_parse_limit(const char *kw, const char *val, struct vt_lifetime *lt,
+		   struct vt_err *e)
+{
+	int type = vt_limit_type(kw);
+	char what[32];
+	uint64_t v;
+
+	if (!type)
+		return vt_seterr(e, "unknown limit '%.32s' (time-soft, time-hard, time-use-soft, time-use-hard, byte-soft, byte-hard, packet-soft, packet-hard)",
+				 kw);
+	if (lt->seen & 1U << type)
+		return vt_seterr(e, "limit %s given twice", kw);
+	snprintf(what, sizeof(what), "limit %s", kw);
+	if (vt_parse_num(what, val, 0, UINT64_MAX, true, &v, e))
+		return -1;
+	lt->seen |= 1U << type;
+	lt->val[type] = v;
+	return 0;
+}
+
+int vt_lifetime_check(const struct vt_lifetime *lt, struct vt_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(vt_limit_pairs) / sizeof(vt_limit_pairs[0]); i++) {
+		unsigned int soft = vt_limit_pairs[i][0];
+		unsigned int hard = vt_limit_pairs[i][1];
+
+		if (lt->val[hard] && lt->val[soft] > lt->val[hard])
+			return vt_seterr(e, "limit %s %llu exceeds %s %llu",
+					 vt_limit_name(soft),
+					 (unsigned long long)lt->val[soft],
+					 vt_limit_name(hard),
+					 (unsigned long long)lt->val[hard]);
+	}
+	return 0;
+}
+
+void vt_format_limits(const struct vt_lifetime *lt, const char *sep,
+		      char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < VT_N_LIMITS && used < len; i++) {
+		uint64_t v = lt->val[vt_limits[i].type];
+
+		if (!v)
+			continue;
+		used += snprintf(buf + used, len - used, "%s%s %llu",
+				 used ? sep : "", vt_limits[i].name,
+				 (unsigned long long)v);
+	}
 }

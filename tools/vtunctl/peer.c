@@ -9,6 +9,7 @@
 #include <netlink/attr.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "json.h"
 #include "model.h"
 #include "nl.h"
@@ -23,11 +24,8 @@ enum { PW_ID, PW_ENDPOINT, PW_KEEPALIVE, PW_PIN, PW_NO_PIN };
 struct peer_cmd {
 	const char *name;		/* "peer add", for messages */
 	const char *ifname;
-	bool has_id, has_endpoint, has_keepalive;
-	uint32_t id;
-	struct vt_endpoint endpoint;
-	uint16_t keepalive;
-	int pin;			/* -1 unchanged, 0 clear, 1 set */
+	bool has_id;
+	struct vt_peer_cfg cfg;
 };
 
 void vt_usage_peer(FILE *f)
@@ -70,23 +68,24 @@ static int parse_one(struct peer_cmd *c, struct vt_args *a, int word)
 		rc = once(&c->has_id, c->name, kw);
 		if (!rc)
 			rc = vt_args_value(a, kw, &val);
-		return rc ? rc : vt_cli_u32("peer id", val, 1, UINT32_MAX, &c->id);
+		return rc ? rc : vt_cli_u32("peer id", val, 1, UINT32_MAX,
+					    &c->cfg.id);
 	case PW_ENDPOINT:
-		rc = once(&c->has_endpoint, c->name, kw);
+		rc = once(&c->cfg.has_endpoint, c->name, kw);
 		if (!rc)
 			rc = vt_args_value(a, kw, &val);
-		if (!rc && vt_parse_endpoint(val, &c->endpoint, &e))
+		if (!rc && vt_parse_endpoint(val, &c->cfg.endpoint, &e))
 			rc = vt_usage_error("%s", e.msg);
 		return rc;
 	case PW_KEEPALIVE:
-		rc = once(&c->has_keepalive, c->name, kw);
+		rc = once(&c->cfg.has_keepalive, c->name, kw);
 		if (!rc)
 			rc = vt_args_value(a, kw, &val);
-		return rc ? rc : parse_keepalive(val, &c->keepalive);
+		return rc ? rc : parse_keepalive(val, &c->cfg.keepalive);
 	default:
-		if (c->pin >= 0)
+		if (c->cfg.pin >= 0)
 			return vt_usage_error("%s: pin-endpoint given twice", c->name);
-		c->pin = word == PW_PIN;
+		c->cfg.pin = word == PW_PIN;
 		return 0;
 	}
 }
@@ -111,9 +110,8 @@ static int parse_peer(struct vt_args *a, struct peer_cmd *c, unsigned int allowe
 	return rc;
 }
 
-static int fill_peer(struct nl_msg *msg, const void *arg)
+int vt_peer_cfg_put(struct nl_msg *msg, const struct vt_peer_cfg *c)
 {
-	const struct peer_cmd *c = arg;
 	const struct vt_addr *addr = &c->endpoint.addr;
 	struct nlattr *nest = nla_nest_start(msg, VTUN_A_PEER);
 
@@ -137,7 +135,14 @@ nla_put_failure:
 	return -ENOMEM;
 }
 
-static bool changes_something(const struct peer_cmd *c)
+static int fill_peer(struct nl_msg *msg, const void *arg)
+{
+	const struct peer_cmd *c = arg;
+
+	return vt_peer_cfg_put(msg, &c->cfg);
+}
+
+static bool changes_something(const struct vt_peer_cfg *c)
 {
 	return c->has_endpoint || c->has_keepalive || c->pin >= 0;
 }
@@ -145,7 +150,7 @@ static bool changes_something(const struct peer_cmd *c)
 static int run_peer(struct vt_args *a, const char *name, uint8_t cmd,
 		    unsigned int allowed)
 {
-	struct peer_cmd c = { .name = name, .pin = -1 };
+	struct peer_cmd c = { .name = name, .cfg.pin = -1 };
 	struct vt_nl_req req = {
 		.cmd = cmd,
 		.what = name,
@@ -156,7 +161,7 @@ static int run_peer(struct vt_args *a, const char *name, uint8_t cmd,
 
 	if (rc)
 		return rc;
-	if (cmd == VTUN_CMD_PEER_SET && !changes_something(&c))
+	if (cmd == VTUN_CMD_PEER_SET && !changes_something(&c.cfg))
 		return vt_usage_error("peer set: nothing to change");
 	req.ifname = c.ifname;
 	return vt_nl_exec(&req);
@@ -276,15 +281,11 @@ void vt_peer_print(FILE *f, const struct vt_dev *dev, const struct vt_peer *p)
 		vt_sa_print(f, &sas[i]);
 }
 
-void vt_peer_json(struct json *j, const struct vt_dev *dev,
-		  const struct vt_peer *p)
+/* Everything of the peer itself, without its routes and SAs. */
+void vt_peer_json_fields(struct json *j, const struct vt_peer *p)
 {
 	char buf[VT_ADDR_STRLEN];
-	const struct vt_route *routes;
-	const struct vt_sa *sas;
-	size_t n, i;
 
-	json_obj_open(j);
 	json_kv_u64(j, "id", p->id);
 	if (p->has_endpoint) {
 		vt_format_endpoint(&p->endpoint, buf, sizeof(buf));
@@ -294,11 +295,19 @@ void vt_peer_json(struct json *j, const struct vt_dev *dev,
 	}
 	json_kv_u64(j, "keepalive", p->keepalive);
 	json_kv_bool(j, "pin_endpoint", p->flags & VTUN_PEER_F_PIN_ENDPOINT);
-	if (p->has_last_rx)
-		json_kv_u64(j, "last_rx_msecs", p->last_rx_msecs);
-	else
-		json_kv_null(j, "last_rx_msecs");
+	json_kv_opt_u64(j, "last_rx_msecs", p->has_last_rx, p->last_rx_msecs);
 	vt_stats_json(j, "stats", &p->stats);
+}
+
+void vt_peer_json(struct json *j, const struct vt_dev *dev,
+		  const struct vt_peer *p)
+{
+	const struct vt_route *routes;
+	const struct vt_sa *sas;
+	size_t n, i;
+
+	json_obj_open(j);
+	vt_peer_json_fields(j, p);
 	routes = vt_dev_routes_of(dev, p->id, &n);
 	json_key(j, "routes");
 	vt_routes_json(j, routes, n);

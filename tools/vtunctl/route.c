@@ -9,6 +9,7 @@
 #include <netlink/attr.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "json.h"
 #include "model.h"
 #include "nl.h"
@@ -17,9 +18,7 @@
 struct route_cmd {
 	const char *name;
 	const char *ifname;
-	struct vt_prefix prefix;
-	bool has_peer;
-	uint32_t peer_id;
+	struct vt_route_cfg cfg;	/* cfg.peer_id 0: 'peer' not given */
 };
 
 void vt_usage_route(FILE *f)
@@ -43,32 +42,31 @@ static int parse_route(struct vt_args *a, struct route_cmd *c)
 	arg = vt_args_shift(a);
 	if (!arg)
 		return vt_usage_error("%s: missing PREFIX", c->name);
-	if (vt_parse_prefix(arg, &c->prefix, &e))
+	if (vt_parse_prefix(arg, &c->cfg.prefix, &e))
 		return vt_usage_error("%s", e.msg);
 	while ((arg = vt_args_shift(a))) {
 		rc = vt_cli_keyword("route option", arg, words, &word);
-		if (!rc && c->has_peer)
+		if (!rc && c->cfg.peer_id)
 			rc = vt_usage_error("%s: 'peer' given twice", c->name);
 		if (!rc)
 			rc = vt_args_value(a, "peer", &val);
 		if (!rc)
-			rc = vt_cli_u32("peer id", val, 1, UINT32_MAX, &c->peer_id);
+			rc = vt_cli_u32("peer id", val, 1, UINT32_MAX,
+					&c->cfg.peer_id);
 		if (rc)
 			return rc;
-		c->has_peer = true;
 	}
 	return 0;
 }
 
-static int fill_route(struct nl_msg *msg, const void *arg)
+int vt_route_cfg_put(struct nl_msg *msg, const struct vt_route_cfg *c)
 {
-	const struct route_cmd *c = arg;
 	const struct vt_addr *addr = &c->prefix.addr;
 	struct nlattr *nest = nla_nest_start(msg, VTUN_A_ROUTE);
 
 	if (!nest)
 		return -ENOMEM;
-	if (c->has_peer)
+	if (c->peer_id)
 		NLA_PUT_U32(msg, VTUN_ROUTE_A_PEER_ID, c->peer_id);
 	NLA_PUT_U16(msg, VTUN_ROUTE_A_FAMILY, addr->family);
 	NLA_PUT(msg, VTUN_ROUTE_A_ADDR, vt_addr_len(addr), addr->u.bytes);
@@ -77,6 +75,13 @@ static int fill_route(struct nl_msg *msg, const void *arg)
 	return 0;
 nla_put_failure:
 	return -ENOMEM;
+}
+
+static int fill_route(struct nl_msg *msg, const void *arg)
+{
+	const struct route_cmd *c = arg;
+
+	return vt_route_cfg_put(msg, &c->cfg);
 }
 
 static int run_route(struct vt_args *a, const char *name, uint8_t cmd)
@@ -92,7 +97,7 @@ static int run_route(struct vt_args *a, const char *name, uint8_t cmd)
 
 	if (rc)
 		return rc;
-	if (cmd == VTUN_CMD_ROUTE_NEW && !c.has_peer)
+	if (cmd == VTUN_CMD_ROUTE_NEW && !c.cfg.peer_id)
 		return vt_usage_error("%s: missing 'peer ID'", name);
 	req.ifname = c.ifname;
 	return vt_nl_exec(&req);
@@ -174,4 +179,16 @@ void vt_routes_json(struct json *j, const struct vt_route *routes, size_t n)
 		json_str(j, buf);
 	}
 	json_arr_close(j);
+}
+
+/* One route on its own (events): {"peer_id": 1, "prefix": "10.2.0.0/16"} */
+void vt_route_json(struct json *j, const struct vt_route *r)
+{
+	char buf[VT_ADDR_STRLEN];
+
+	vt_format_prefix(&r->prefix, buf, sizeof(buf));
+	json_obj_open(j);
+	json_kv_u64(j, "peer_id", r->peer_id);
+	json_kv_str(j, "prefix", buf);
+	json_obj_close(j);
 }
