@@ -5,12 +5,17 @@
  * A tunnel is one flow to the network: one outer UDP 5-tuple, so receive
  * steering puts all of it on one CPU, and a single inner TCP flow sends
  * from one CPU too. Encrypting and decrypting where the packet happens to
- * be would cap a tunnel at one CPU. With more than one CPU online, the
- * requests of each direction are spread over all of them and come back in
- * the order they went in, per peer, through padata (the kernel's facility
- * for just this, used by pcrypt for IPsec): ESP replay windows and inner
- * TCP both want that order. With one CPU, or parallel_crypto off, requests run
- * where they are made.
+ * be would cap a tunnel at one CPU. With parallel_crypto and more than one
+ * CPU online, the requests of each direction are spread over all of them
+ * and come back in the order they went in, per peer, through padata (the
+ * kernel's facility for just this, used by pcrypt for IPsec): ESP replay
+ * windows and inner TCP both want that order. Otherwise requests run where
+ * they are made.
+ *
+ * That costs a hand-off per packet both ways, and on our 2-CPU test VMs
+ * it measured slower for one flow than working inline (bench/, see
+ * Documentation/performance.rst), so it is off by default: worth turning
+ * on where many CPUs serve few tunnels.
  *
  * Whatever the mode, a request either completes before vtun_crypt_submit()
  * returns, which returns its result, or later, when @done is called, in
@@ -24,10 +29,10 @@
 #include "crypt.h"
 #include "main.h"
 
-static bool parallel_crypto = true;
+static bool parallel_crypto;
 module_param(parallel_crypto, bool, 0644);
 MODULE_PARM_DESC(parallel_crypto,
-		 "Spread encryption and decryption over all CPUs, keeping packet order (default on)");
+		 "Spread encryption and decryption over all CPUs, keeping each peer's packet order (default off)");
 
 /*
  * Tests need the asynchronous completion path on every packet, not only

@@ -3,6 +3,7 @@
  * The vtun net_device: rtnl link kind "vtun", device lifetime, counters.
  */
 #include <linux/if_arp.h>
+#include <net/addrconf.h>
 #include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <linux/udp.h>
@@ -90,10 +91,20 @@ void vtun_dev_read_counters(struct vtun_dev *vd, u64 out[__VTUN_STAT_MAX])
 
 static int vtun_open(struct net_device *dev)
 {
+	struct inet6_dev *idev = __in6_dev_get(dev);
 	struct vtun_dev *vd = netdev_priv(dev);
 	struct vtun_peer *peer;
 	unsigned long id;
 	int ret;
+
+	/*
+	 * No IPv6 link-local address of our own making: there is no link to
+	 * solicit routers on, and its router solicitations and MLD reports
+	 * would only show up as tx_no_route. Operators who run a routing
+	 * protocol over the tunnel add the address they want.
+	 */
+	if (idev)
+		idev->cnf.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
 
 	mutex_lock(&vd->conf_lock);
 	ret = vtun_socket_open(vd, vd->listen_port);

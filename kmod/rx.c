@@ -124,8 +124,11 @@ static enum vtun_stat vtun_rx_deliver(struct vtun_sa *sa, struct sk_buff *skb)
 	skb->csum_level = ~0;
 
 	len = skb->len;
-	if (gro_cells_receive(&vd->gro_cells, skb) != NET_RX_SUCCESS)
-		return 0;	/* counted by the core as rx_dropped */
+	if (gro_cells_receive(&vd->gro_cells, skb) != NET_RX_SUCCESS) {
+		/* Freed, and counted as rx_dropped, by gro_cells. */
+		vtun_count(vd, VTUN_STAT_RX_BACKLOG);
+		return 0;
+	}
 	vtun_sa_count(sa, len);
 	vtun_peer_count_rx(peer, len);
 	dev_sw_netstats_rx_add(vd->dev, len);

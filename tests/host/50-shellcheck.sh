@@ -13,7 +13,7 @@ cd "$VTUN_REPO" || exit 1
 
 # Shell scripts: *.sh, and files whose first line names bash or sh.
 mapfile -t files < <(
-	find tests .ci -type f ! -path 'tests/unit/*' | LC_ALL=C sort |
+	find tests .ci bench tools/systemd tools/vtunctl/completion -type f ! -path 'tests/unit/*' ! -path 'bench/results/*' | LC_ALL=C sort |
 	while IFS= read -r f; do
 		if [[ $f == *.sh ]] || head -n 1 "$f" | grep -qE '^#!.*\b(ba)?sh\b'; then
 			echo "$f"

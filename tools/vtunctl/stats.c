@@ -46,6 +46,7 @@ static const struct vt_stat_info vt_stat_table[VTUN_STAT_MAX + 1] = {
 	[VTUN_STAT_TX_KEEPALIVES]	= { "tx-keepalives",	 VT_STAT_EVENT },
 	[VTUN_STAT_TX_TOO_BIG]		= { "tx-too-big",	 VT_STAT_DROP },
 	[VTUN_STAT_RX_ECN_DROP]		= { "rx-ecn-drop",	 VT_STAT_DROP },
+	[VTUN_STAT_RX_BACKLOG]		= { "rx-backlog",	 VT_STAT_DROP },
 };
 
 const char *vt_stat_name(unsigned int type)

@@ -276,6 +276,9 @@ enum vtun_stat {
 	VTUN_STAT_RX_ECN_DROP,		/* CE outside, not ECN-capable inside
 					 * (RFC 6040 4.2)
 					 */
+	VTUN_STAT_RX_BACKLOG,		/* decrypted, but the device's receive
+					 * queue on that CPU was full
+					 */
 
 	__VTUN_STAT_MAX
 };
