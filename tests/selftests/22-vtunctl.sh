@@ -178,20 +178,15 @@ test_big_dump() {
 }
 
 test_valgrind() {
-	capture vg show
-	assert_eq 0 "$RC" "show under valgrind (stderr: $ERR)"
+	# A few requests only: valgrind inside the emulated VM is slow.
 	capture vg show vtun0 -p
 	assert_eq 0 "$RC" "show -p under valgrind (stderr: $ERR)"
 	capture vg peer add vtun0 id 7 endpoint 192.0.2.7:4500
 	assert_eq 0 "$RC" "peer add under valgrind (stderr: $ERR)"
-	capture vg peer add vtun0 id 7
-	assert_eq 1 "$RC" "refused peer add under valgrind (stderr: $ERR)"
 	capture vg sa add vtun0 peer 7 dir out spi 0x700 aead "$AEAD" $KEY128 128
 	assert_eq 0 "$RC" "sa add under valgrind (stderr: $ERR)"
 	capture vg sa add vtun0 peer 7 dir out spi 0x700 aead "$AEAD" $KEY128 128
 	assert_eq 1 "$RC" "refused sa add under valgrind (stderr: $ERR)"
-	capture vg show nosuchdev
-	assert_eq 1 "$RC" "show nosuchdev under valgrind (stderr: $ERR)"
 	vt peer del vtun0 id 7
 }
 

@@ -212,15 +212,11 @@ test_errors() {
 	assert_match '^vtunctl [0-9]' "$OUT" "--version"
 }
 
+# Only what needs the module (host-side unit tests run everything else
+# under valgrind): valgrind inside the emulated VM is slow.
 test_valgrind() {
 	local vg=(valgrind --quiet --leak-check=full "--errors-for-leak-kinds=definite,possible"
 		  --error-exitcode=99)
-	local conf=$TEST_TMP/vg.conf
-	printf '[Peer]\nId = 1\nBogus = 1\n' >"$conf"
-	capture ip netns exec "$NS" "${vg[@]}" "$VTUNCTL" genkey aes256
-	assert_eq 0 "$RC" "genkey (stderr: $ERR)"
-	capture ip netns exec "$NS" "${vg[@]}" "$VTUNCTL" set vtun0 bind-dev ul0
-	assert_eq 0 "$RC" "set bind-dev (stderr: $ERR)"
 	capture ip netns exec "$NS" "${vg[@]}" "$VTUNCTL" sa add vtun0 peer 1 dir out \
 		spi 0x500 aead "$AEAD" $KEY 128 limit time-hard 100
 	assert_eq 0 "$RC" "sa add with a limit (stderr: $ERR)"
@@ -228,10 +224,7 @@ test_valgrind() {
 	assert_eq 0 "$RC" "show -p (stderr: $ERR)"
 	capture ip netns exec "$NS" "${vg[@]}" "$VTUNCTL" showconf vtun0 --key-paths
 	assert_eq 0 "$RC" "showconf (stderr: $ERR)"
-	capture ip netns exec "$NS" "${vg[@]}" "$VTUNCTL" setconf vtun0 "$conf"
-	assert_eq 2 "$RC" "setconf of a bad file (stderr: $ERR)"
 	vt sa del vtun0 dir out spi 0x500
-	vt set vtun0 bind-dev none
 }
 
 run_test "setup" setup
