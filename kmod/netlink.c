@@ -687,10 +687,15 @@ static int vtun_nl_route_parse(struct nlattr *nest, struct nlattr **tb,
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, VTUN_ROUTE_A_PREFIXLEN))
 		return -EINVAL;
 
+	/* All 16 bits: vtun_route_key_init() takes the family as a u8. */
 	family = nla_get_u16(tb[VTUN_ROUTE_A_FAMILY]);
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_ROUTE_A_FAMILY],
+				    "Route family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
 	alen = family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
-	if ((family == AF_INET || family == AF_INET6) &&
-	    nla_len(tb[VTUN_ROUTE_A_ADDR]) != alen) {
+	if (nla_len(tb[VTUN_ROUTE_A_ADDR]) != alen) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VTUN_ROUTE_A_ADDR],
 				    "Address length does not match the family");
 		return -EINVAL;
@@ -1138,6 +1143,26 @@ void vtun_nl_notify_endpoint(struct vtun_peer *peer)
 	vtun_nl_event_send(vd, event, hdr, GFP_ATOMIC);
 }
 
+/*
+ * The transforms have their own copies: leave no key in the request, in
+ * any of its SA nests (SA_NEW and DEV_SETCONF, whether they succeed or not;
+ * a failed request comes back in the error ACK).
+ */
+static void vtun_nl_wipe_keys(struct genl_info *info)
+{
+	const struct genlmsghdr *genlhdr = info->genlhdr;
+	struct nlattr *a, *k;
+	int rem, krem;
+
+	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem) {
+		if (nla_type(a) != VTUN_A_SA)
+			continue;
+		nla_for_each_nested(k, a, krem)
+			if (nla_type(k) == VTUN_SA_A_KEY)
+				memzero_explicit(nla_data(k), nla_len(k));
+	}
+}
+
 static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[VTUN_SA_A_MAX + 1];
@@ -1149,7 +1174,7 @@ static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 
 	ret = vtun_nl_sa_attrs(info, tb);
 	if (ret)
-		return ret;
+		goto out_wipe;
 	ret = vtun_nl_sa_config(tb, &cfg, info->extack);
 	if (ret)
 		goto out_wipe;
@@ -1169,10 +1194,7 @@ static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&vd->conf_lock);
 	vtun_nl_dev_put(vd);
 out_wipe:
-	/* The transform has its own copy: leave none in the request. */
-	if (tb[VTUN_SA_A_KEY])
-		memzero_explicit(nla_data(tb[VTUN_SA_A_KEY]),
-				 nla_len(tb[VTUN_SA_A_KEY]));
+	vtun_nl_wipe_keys(info);
 	return ret;
 }
 
@@ -1447,22 +1469,6 @@ out:
 	return ret;
 }
 
-/* The transforms have their own copies: leave no key in the request. */
-static void vtun_nl_conf_wipe_keys(struct genl_info *info)
-{
-	const struct genlmsghdr *genlhdr = info->genlhdr;
-	struct nlattr *a, *k;
-	int rem, krem;
-
-	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem) {
-		if (nla_type(a) != VTUN_A_SA)
-			continue;
-		nla_for_each_nested(k, a, krem)
-			if (nla_type(k) == VTUN_SA_A_KEY)
-				memzero_explicit(nla_data(k), nla_len(k));
-	}
-}
-
 static int vtun_nl_dev_setconf_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vtun_conf conf = {};
@@ -1492,7 +1498,7 @@ static int vtun_nl_dev_setconf_doit(struct sk_buff *skb, struct genl_info *info)
 		vtun_nl_event_send(vd, event, hdr, GFP_KERNEL);
 	vtun_nl_dev_put(vd);
 out:
-	vtun_nl_conf_wipe_keys(info);
+	vtun_nl_wipe_keys(info);
 	vtun_conf_free(&conf);
 	return ret;
 }
