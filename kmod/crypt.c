@@ -55,9 +55,9 @@ static int vtun_crypt_run(struct vtun_crypt_job *job)
 }
 
 /* An asynchronous transform finished a request made inline. */
-static void vtun_crypt_async_done(struct crypto_async_request *base, int err)
+static void vtun_crypt_async_done(VTUN_CRYPTO_CB_ARG base, int err)
 {
-	struct vtun_crypt_job *job = base->data;
+	struct vtun_crypt_job *job = vtun_crypto_cb_data(base);
 
 	job->done(job, err);
 }
@@ -73,10 +73,9 @@ static void vtun_crypt_serial(struct padata_priv *padata)
 }
 
 /* An asynchronous transform finished a request made by a parallel worker. */
-static void vtun_crypt_parallel_async_done(struct crypto_async_request *base,
-					   int err)
+static void vtun_crypt_parallel_async_done(VTUN_CRYPTO_CB_ARG base, int err)
 {
-	struct vtun_crypt_job *job = base->data;
+	struct vtun_crypt_job *job = vtun_crypto_cb_data(base);
 
 	job->err = err;
 	padata_do_serial(&job->padata);

@@ -220,7 +220,8 @@ static void vtun_setup(struct net_device *dev)
 	dev->mtu = VTUN_DEFAULT_MTU;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = VTUN_MAX_MTU;
-	dev->features |= NETIF_F_LLTX | features;
+	dev->features |= features;
+	vtun_netdev_set_lltx(dev);
 	dev->hw_features |= features;
 	dev->hw_enc_features |= features;
 	dev->needs_free_netdev = true;

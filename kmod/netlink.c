@@ -620,13 +620,13 @@ typedef int (*vtun_nl_dump_peer_t)(struct vtun_nl_dump *d,
 static int vtun_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb,
 			      u8 cmd, vtun_nl_dump_peer_t dump_peer)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vtun_nl_dump d = { .skb = skb, .cb = cb, .cmd = cmd };
 	struct vtun_peer *peer;
 	unsigned long id;
 	int ret = 0;
 
-	d.vd = vtun_nl_dev(sock_net(skb->sk), info->attrs, cb->extack);
+	d.vd = vtun_nl_dev(sock_net(skb->sk), vtun_genl_dumpit_attrs(cb),
+			   cb->extack);
 	if (IS_ERR(d.vd))
 		return PTR_ERR(d.vd);
 
@@ -1563,7 +1563,8 @@ static const struct genl_ops vtun_genl_ops[] = {
 };
 
 static const struct genl_multicast_group vtun_mcgrps[] = {
-	{ .name = VTUN_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	{ .name = VTUN_MCGRP_EVENTS,
+	  VTUN_GENL_MCGRP_FLAGS(GENL_MCAST_CAP_NET_ADMIN) },
 };
 
 static struct genl_family vtun_genl_family __ro_after_init = {

@@ -416,6 +416,9 @@ class Kernel:
     def __init__(self, path):
         with open(path, encoding='utf-8') as f:
             self.text = strip_comments(f.read())
+        # kmod/compat.h: ".flags = (f)" on every kernel that has the flags.
+        self.text = re.sub(r'\bVTUN_GENL_MCGRP_FLAGS\(([^()]*)\)', r'.flags = \1',
+                           self.text)
         t = self.text
         self.policies = {}	# name -> {'size': expr, 'entries': {ENUM: value expr}}
         for m in re.finditer(r'struct\s+nla_policy\s+(\w+)\s*\[([^\]]*)\]\s*'
