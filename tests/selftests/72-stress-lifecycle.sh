@@ -224,7 +224,12 @@ rmmod_under_load() {
 }
 
 nothing_left() {
-	local ref line name before after delta bad=0 tol=$((CYCLES / 4 > 256 ? CYCLES / 4 : 256))
+	# Up to one object per two cycles (at least 256) more per cache: a
+	# per-cycle leak shows, while the kernel's own drift in the caches vtun
+	# shares (kmalloc-32 grew by up to ~390 over 1000 cycles here, with
+	# kmemleak on the debug kernel finding nothing) does not fail the run.
+	# Smaller leaks are kmemleak's to find (make check-debug).
+	local ref line name before after delta bad=0 tol=$((CYCLES / 2 > 256 ? CYCLES / 2 : 256))
 	quiesce
 	assert_eq "" "$(ip -o link show type vtun)" "vtun devices"
 	ref=$(awk '$1 == "vtun" { print $3 }' /proc/modules)
@@ -232,7 +237,6 @@ nothing_left() {
 	vtun_unload
 	quiesce
 	mem_snapshot >"$TEST_TMP/mem.after"
-	# per cache: no more than one object per four cycles (or 256) more
 	while read -r name before; do
 		after=$(awk -v n="$name" '$1 == n { print $2 }' "$TEST_TMP/mem.after")
 		delta=$(( ${after:-0} - before ))
