@@ -213,11 +213,15 @@ async_run() {
 	echo N >"$PARAMS/force_async_crypto"
 }
 
+# Inline whatever the default: put back what was set, so that the scripts
+# after this one see the module as it was.
 inline_run() {
+	local was
+	was=$(cat "$PARAMS/parallel_crypto")
 	echo N >"$PARAMS/parallel_crypto"
-	on_exit sh -c "echo Y >$PARAMS/parallel_crypto"
+	on_exit sh -c "echo $was >$PARAMS/parallel_crypto"
 	campaign $((PACKETS / 10))
-	echo Y >"$PARAMS/parallel_crypto"
+	echo "$was" >"$PARAMS/parallel_crypto"
 }
 
 still_works() {
