@@ -219,6 +219,15 @@ require_cmd() {	# CMD...
 	done
 }
 
+# The tree's vtunctl is a prerequisite, not something to skip without:
+# a missing one bails out the whole script as a failure.
+require_vtunctl() {
+	if [[ ! -x $VTUNCTL ]]; then
+		echo "Bail out! $VTUNCTL is not built (make vtunctl)"
+		exit 1
+	fi
+}
+
 # The kernel build tree modules are built against: $KDIR, else the running
 # kernel's, else the newest installed one (like the top-level Makefile).
 kdir() {
@@ -230,6 +239,25 @@ kdir() {
 	d=/lib/modules/$(uname -r)/build
 	[[ -d $d ]] || d=$(find /lib/modules -mindepth 2 -maxdepth 2 -name build 2>/dev/null | sort -V | tail -n 1)
 	[[ -n $d ]] && echo "$d"
+}
+
+# fake_kdir DIR OPTION: the kernel's build directory ($KDIR) with OPTION
+# (CONFIG_...) taken out of its configuration. A copy of the small
+# per-flavour directory (Debian's linux-headers-*-ARCH), whose links into
+# the common headers and kbuild stay absolute.
+fake_kdir() {
+	local dir=$1 option=$2 e
+	mkdir -p "$dir"
+	for e in "$KDIR"/* "$KDIR"/.config "$KDIR"/.kernelvariables; do
+		[[ -e $e ]] || continue
+		if [[ -L $e ]]; then
+			ln -s "$(readlink -f "$e")" "$dir/${e##*/}"
+		else
+			cp -a "$e" "$dir/"
+		fi
+	done
+	grep -v "^$option=" "$KDIR/include/config/auto.conf" >"$dir/include/config/auto.conf"
+	touch -r "$KDIR/include/config/auto.conf" "$dir/include/config/auto.conf"
 }
 
 # ---- network namespaces ----

@@ -105,25 +105,8 @@ test_remove() {
 	[[ ! -e $TREE/var/vtun/$VERSION ]] || fail "$TREE/var/vtun/$VERSION is still there"
 }
 
-# A copy of KDIR whose configuration lacks CONFIG_PADATA (see
-# tests/host/73-compat.sh's fake_kdir).
-fake_kdir() {
-	local dir=$1 e
-	mkdir -p "$dir"
-	for e in "$KDIR"/* "$KDIR"/.config "$KDIR"/.kernelvariables; do
-		[[ -e $e ]] || continue
-		if [[ -L $e ]]; then
-			ln -s "$(readlink -f "$e")" "$dir/${e##*/}"
-		else
-			cp -a "$e" "$dir/"
-		fi
-	done
-	grep -v '^CONFIG_PADATA=' "$KDIR/include/config/auto.conf" >"$dir/include/config/auto.conf"
-	touch -r "$KDIR/include/config/auto.conf" "$dir/include/config/auto.conf"
-}
-
 test_missing_option() {
-	fake_kdir "$TEST_TMP/kdir"
+	fake_kdir "$TEST_TMP/kdir" CONFIG_PADATA
 	test_add
 	if dkms_ build -m vtun -v "$VERSION" -k "$KVER" --kernelsourcedir "$TEST_TMP/kdir" \
 		>"$TEST_TMP/bad.out" 2>&1; then

@@ -12,10 +12,7 @@
 require_root
 require_cmd jq unshare setpriv
 
-if [[ ! -x $VTUNCTL ]]; then
-	echo "Bail out! $VTUNCTL is not built (make vtunctl)"
-	exit 1
-fi
+require_vtunctl
 
 NS=$(ns_new nl) || exit 1
 

@@ -18,10 +18,7 @@
 require_root
 require_cmd jq
 
-if [[ ! -x $VTUNCTL ]]; then
-	echo "Bail out! $VTUNCTL is not built (make vtunctl)"
-	exit 1
-fi
+require_vtunctl
 
 NS=$(ns_new ctl) || exit 1
 KEY128=0x0123456789abcdef0123456789abcdef01020304

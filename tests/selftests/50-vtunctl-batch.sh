@@ -15,10 +15,7 @@
 require_root
 require_cmd jq
 
-if [[ ! -x $VTUNCTL ]]; then
-	echo "Bail out! $VTUNCTL is not built (make vtunctl)"
-	exit 1
-fi
+require_vtunctl
 
 NS=$(ns_new batch) || exit 1
 N=1000

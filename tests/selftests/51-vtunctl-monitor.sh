@@ -17,10 +17,7 @@
 require_root
 require_cmd jq setpriv
 
-if [[ ! -x $VTUNCTL ]]; then
-	echo "Bail out! $VTUNCTL is not built (make vtunctl)"
-	exit 1
-fi
+require_vtunctl
 
 NS=$(ns_new mon) || exit 1
 KEY=0x0123456789abcdef0123456789abcdef01020304

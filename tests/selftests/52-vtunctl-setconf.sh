@@ -18,10 +18,7 @@
 require_root
 require_cmd jq
 
-if [[ ! -x $VTUNCTL ]]; then
-	echo "Bail out! $VTUNCTL is not built (make vtunctl)"
-	exit 1
-fi
+require_vtunctl
 
 A=$(ns_new a) || exit 1
 B=$(ns_new b) || exit 1

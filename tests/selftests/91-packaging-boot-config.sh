@@ -24,10 +24,7 @@ ETC=/etc/vtun
 # vtunctl is not installed in the VM: vtun-quick runs this tree's.
 export VTUNCTL
 
-if [[ ! -x $VTUNCTL ]]; then
-	echo "Bail out! $VTUNCTL is not built (make vtunctl)"
-	exit 1
-fi
+require_vtunctl
 if [[ -z ${VTUN_IN_VM:-} && -e $ETC ]]; then
 	echo "Bail out! $ETC exists here: run this in the test VM (tests/vm/run)"
 	exit 1
