@@ -146,6 +146,8 @@ static inline void dev_get_tstats64(struct net_device *dev,
 #if !VTUN_HAVE_DEV_STATS_INC
 #define DEV_STATS_INC(dev, field)	\
 	atomic_long_inc((atomic_long_t *)&(dev)->stats.field)
+#define DEV_STATS_ADD(dev, field, n)	\
+	atomic_long_add(n, (atomic_long_t *)&(dev)->stats.field)
 #endif
 
 /* 6.12: lockless transmit is dev->lltx, no longer NETIF_F_LLTX. */

@@ -80,14 +80,20 @@ struct vtun_dev *vtun_dev_get_by_index(struct net *net, int ifindex);
 struct vtun_dev *vtun_dev_get_by_name(struct net *net, const char *name);
 bool vtun_is_vtun_dev(const struct net_device *dev);
 
-/* Count one event; callable from any context with BH disabled. */
-static inline void vtun_count(struct vtun_dev *vd, enum vtun_stat stat)
+/* Count @n events; callable from any context with BH disabled. */
+static inline void vtun_count_n(struct vtun_dev *vd, enum vtun_stat stat,
+				unsigned int n)
 {
 	struct vtun_dev_counters *c = this_cpu_ptr(vd->counters);
 
 	u64_stats_update_begin(&c->syncp);
-	u64_stats_inc(&c->c[stat]);
+	u64_stats_add(&c->c[stat], n);
 	u64_stats_update_end(&c->syncp);
+}
+
+static inline void vtun_count(struct vtun_dev *vd, enum vtun_stat stat)
+{
+	vtun_count_n(vd, stat, 1);
 }
 
 void vtun_dev_read_counters(struct vtun_dev *vd, u64 out[__VTUN_STAT_MAX]);

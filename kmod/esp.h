@@ -5,6 +5,7 @@
 #include <linux/skbuff.h>
 
 struct vtun_sa;
+struct vtun_tx_batch;
 
 /* RFC 4303 framing constants. */
 #define VTUN_ESP_HDR_LEN	8	/* SPI and low 32 bits of sequence */
@@ -36,6 +37,19 @@ static inline int vtun_esp_max_inner(int room, unsigned int icv_len)
 			  VTUN_ESP_ALIGN) - VTUN_ESP_TRAILER_LEN;
 }
 
+/* Bytes of ESP payload (inner packet, padding, trailer) for @inner_len. */
+static inline unsigned int vtun_esp_payload_len(unsigned int inner_len)
+{
+	return ALIGN(inner_len + VTUN_ESP_TRAILER_LEN, VTUN_ESP_ALIGN);
+}
+
+/* Length of the whole ESP packet that carries @inner_len bytes. */
+static inline unsigned int vtun_esp_packet_len(unsigned int inner_len,
+					       unsigned int icv_len)
+{
+	return VTUN_ESP_HEAD_LEN + vtun_esp_payload_len(inner_len) + icv_len;
+}
+
 /*
  * Called when a packet's crypto is done, from the caller's context if the
  * transform completed at once, else from the crypto layer's completion.
@@ -46,6 +60,7 @@ typedef void (*vtun_esp_done_t)(struct sk_buff *skb, int err);
 struct vtun_skb_cb {
 	struct vtun_sa *sa;
 	vtun_esp_done_t done;
+	struct vtun_tx_batch *batch;	/* the batch an encrypted segment joins */
 	u64 seq;
 	unsigned int inner_len;
 	u8 inner_dsfield;
@@ -57,6 +72,9 @@ struct vtun_skb_cb {
 
 int vtun_esp_encrypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 		     u8 next_header, vtun_esp_done_t done);
+int vtun_esp_encrypt_into(struct sk_buff *skb, struct sk_buff *out,
+			  unsigned int off, struct vtun_sa *sa, u64 seq,
+			  u8 next_header, vtun_esp_done_t done);
 int vtun_esp_decrypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 		     vtun_esp_done_t done);
 int vtun_esp_strip(struct sk_buff *skb, struct vtun_sa *sa, u8 *next_header);

@@ -384,13 +384,14 @@ void vtun_peer_count_rx(struct vtun_peer *peer, unsigned int bytes)
 	u64_stats_update_end(&c->syncp);
 }
 
-void vtun_peer_count_tx(struct vtun_peer *peer, unsigned int bytes)
+void vtun_peer_count_tx(struct vtun_peer *peer, unsigned int packets,
+			unsigned int bytes)
 {
 	struct vtun_peer_counters *c = this_cpu_ptr(peer->counters);
 	unsigned long now = jiffies;
 
 	u64_stats_update_begin(&c->syncp);
-	u64_stats_inc(&c->tx_packets);
+	u64_stats_add(&c->tx_packets, packets);
 	u64_stats_add(&c->tx_bytes, bytes);
 	u64_stats_update_end(&c->syncp);
 	if (READ_ONCE(peer->last_tx) != now)

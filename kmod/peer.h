@@ -122,7 +122,8 @@ void vtun_peer_put(struct vtun_peer *peer);
 void vtun_peer_roam(struct vtun_peer *peer, const struct sk_buff *skb);
 void vtun_peer_keepalive_start(struct vtun_peer *peer);
 void vtun_peer_count_rx(struct vtun_peer *peer, unsigned int bytes);
-void vtun_peer_count_tx(struct vtun_peer *peer, unsigned int bytes);
+void vtun_peer_count_tx(struct vtun_peer *peer, unsigned int packets,
+			unsigned int bytes);
 void vtun_peer_read_counters(struct vtun_peer *peer, u64 *rx_packets,
 			     u64 *rx_bytes, u64 *tx_packets, u64 *tx_bytes);
 

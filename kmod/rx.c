@@ -80,13 +80,6 @@ static u8 vtun_outer_dsfield(const struct sk_buff *skb)
 	return ipv6_get_dsfield(ipv6_hdr(skb));
 }
 
-static u8 vtun_inner_dsfield(const struct sk_buff *skb)
-{
-	if (skb->protocol == htons(ETH_P_IP))
-		return ipv4_get_dsfield(ip_hdr(skb));
-	return ipv6_get_dsfield(ipv6_hdr(skb));
-}
-
 /*
  * The ICV verified and the sequence number was fresh: finish the packet.
  * Returns the reason to drop it, or 0 once it was handed to the stack.
@@ -129,7 +122,7 @@ static enum vtun_stat vtun_rx_deliver(struct vtun_sa *sa, struct sk_buff *skb)
 		vtun_count(vd, VTUN_STAT_RX_BACKLOG);
 		return 0;
 	}
-	vtun_sa_count(sa, len);
+	vtun_sa_count(sa, 1, len);
 	vtun_peer_count_rx(peer, len);
 	dev_sw_netstats_rx_add(vd->dev, len);
 	return 0;

@@ -438,15 +438,16 @@ bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq)
 	return true;
 }
 
-/* Account one packet protected by the SA and check its volume limits. */
-void vtun_sa_count(struct vtun_sa *sa, unsigned int bytes)
+/* Account packets protected by the SA and check its volume limits. */
+void vtun_sa_count(struct vtun_sa *sa, unsigned int packets,
+		   unsigned int bytes)
 {
-	u64 packets = atomic64_inc_return(&sa->packets);
+	u64 total_packets = atomic64_add_return(packets, &sa->packets);
 	u64 total = atomic64_add_return(bytes, &sa->bytes);
 
-	if (unlikely(packets == 1))
+	if (unlikely(total_packets == packets))
 		atomic64_cmpxchg(&sa->use_time, 0, ktime_get_boottime_seconds());
-	vtun_sa_check_volume(sa, packets, total);
+	vtun_sa_check_volume(sa, total_packets, total);
 }
 
 /* Seconds from @since (add_time or use_time) to now. */

@@ -167,7 +167,8 @@ static inline bool vtun_sa_usable(const struct vtun_sa *sa)
 }
 
 bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq);
-void vtun_sa_count(struct vtun_sa *sa, unsigned int bytes);
+void vtun_sa_count(struct vtun_sa *sa, unsigned int packets,
+		   unsigned int bytes);
 time64_t vtun_sa_age(const struct vtun_sa *sa, time64_t since);
 
 void vtun_sa_expire_work(struct work_struct *work);

@@ -237,11 +237,14 @@ static int vtun_send4(struct vtun_dev *vd, struct sock *sk,
 	}
 
 	vtun_note_outer_mtu(ep, &rt->dst);
-	/* RFC 3948 3.1.1: the UDP checksum of IPv4 ESP-in-UDP is zero. */
+	/*
+	 * RFC 3948 3.1.1: the UDP checksum of IPv4 ESP-in-UDP is zero, but
+	 * UDP segmentation of a batch (txbatch.c) always fills it in.
+	 */
 	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, dsfield,
 			    vd->outer_ttl ?: ip4_dst_hoplimit(&rt->dst),
 			    df ? htons(IP_DF) : 0, fl.fl4_sport, fl.fl4_dport,
-			    false, true);
+			    false, !skb_is_gso(skb));
 	return 0;
 }
 
@@ -287,8 +290,9 @@ static int vtun_send6(struct vtun_dev *vd, struct sock *sk,
 #endif
 
 /*
- * Send one finished ESP packet to the peer. Consumes the skb whatever
- * happens; failures are counted here, successes by the caller.
+ * Send one finished ESP packet, or a UDP GSO batch of them, to the peer.
+ * Consumes the skb whatever happens; failures are counted here, successes
+ * by the caller.
  */
 int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield,
 		     bool df)

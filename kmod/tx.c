@@ -2,6 +2,7 @@
 /*
  * Transmit: inner packet -> peer (by inner destination) -> its outbound SA
  * -> GSO segments -> ESP encrypt -> outer UDP packet to the peer.
+ * The segments of a GSO packet usually leave together: see txbatch.c.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -18,6 +19,7 @@
 #include "routes.h"
 #include "sa.h"
 #include "socket.h"
+#include "tx.h"
 
 /* Is this a well-formed IPv4 or IPv6 packet whose header we can read? */
 static bool vtun_tx_inner_ok(struct sk_buff *skb)
@@ -31,13 +33,6 @@ static bool vtun_tx_inner_ok(struct sk_buff *skb)
 	return pskb_network_may_pull(skb, sizeof(struct ipv6hdr));
 }
 
-static u8 vtun_inner_dsfield(const struct sk_buff *skb)
-{
-	if (skb->protocol == htons(ETH_P_IP))
-		return ipv4_get_dsfield(ip_hdr(skb));
-	return ipv6_get_dsfield(ipv6_hdr(skb));
-}
-
 /* Tell the inner sender its destination cannot be reached through us. */
 static void vtun_tx_unreachable(struct sk_buff *skb)
 {
@@ -45,6 +40,35 @@ static void vtun_tx_unreachable(struct sk_buff *skb)
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 	else
 		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+}
+
+/*
+ * The outer DS field: the DSCP is copied (so QoS works outside) unless
+ * one is set; ECN follows RFC 6040 normal mode.
+ */
+u8 vtun_tx_outer_dsfield(const struct vtun_dev *vd, u8 inner_dsfield)
+{
+	u8 dsfield = vd->outer_dscp == VTUN_DSCP_INHERIT ? inner_dsfield :
+							   vd->outer_dscp << 2;
+
+	return INET_ECN_encapsulate(dsfield, inner_dsfield);
+}
+
+/*
+ * Take a reference on the SA for a packet, or count why the packet cannot
+ * use it: it expired or was deleted under us, and its successor takes over.
+ */
+bool vtun_tx_get_sa(struct vtun_dev *vd, struct vtun_sa *sa)
+{
+	if (likely(vtun_sa_usable(sa) && vtun_sa_get(sa)))
+		return true;
+	if (READ_ONCE(sa->expire_reason) == VTUN_SA_EXPIRE_SEQ_EXHAUSTED) {
+		atomic64_inc(&sa->seq_exhausted);
+		vtun_count(vd, VTUN_STAT_TX_SEQ_EXHAUSTED);
+	} else {
+		vtun_count(vd, VTUN_STAT_TX_NO_SA);
+	}
+	return false;
 }
 
 static void vtun_tx_encrypted(struct sk_buff *skb, int err)
@@ -64,42 +88,27 @@ static void vtun_tx_encrypted(struct sk_buff *skb, int err)
 		goto out;
 	}
 
-	/*
-	 * The DSCP is copied (so QoS works outside) unless one is set; ECN
-	 * follows RFC 6040 normal mode.
-	 */
-	dsfield = vd->outer_dscp == VTUN_DSCP_INHERIT ? cb->inner_dsfield :
-							vd->outer_dscp << 2;
-	dsfield = INET_ECN_encapsulate(dsfield, cb->inner_dsfield);
+	dsfield = vtun_tx_outer_dsfield(vd, cb->inner_dsfield);
 	skb->ip_summed = CHECKSUM_NONE;
 	/* The device's own tx counters are kept by the UDP tunnel layer. */
 	if (likely(!vtun_socket_send(peer, skb, dsfield, cb->outer_df))) {
-		vtun_sa_count(sa, inner_len);
-		vtun_peer_count_tx(peer, inner_len);
+		vtun_sa_count(sa, 1, inner_len);
+		vtun_peer_count_tx(peer, 1, inner_len);
 	}
 out:
 	vtun_sa_put(sa);
 }
 
 /* Encrypt and send one non-GSO packet; consumes it. */
-static void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa,
-			struct sk_buff *skb, bool outer_df)
+void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa, struct sk_buff *skb,
+		 bool outer_df)
 {
 	struct vtun_skb_cb *cb = VTUN_SKB_CB(skb);
-	u8 next_header;
 	u64 seq;
 	int ret;
 
-	if (unlikely(!vtun_sa_usable(sa) || !vtun_sa_get(sa))) {
-		/* Expired or deleted under us; its successor takes over. */
-		if (READ_ONCE(sa->expire_reason) == VTUN_SA_EXPIRE_SEQ_EXHAUSTED) {
-			atomic64_inc(&sa->seq_exhausted);
-			vtun_count(vd, VTUN_STAT_TX_SEQ_EXHAUSTED);
-		} else {
-			vtun_count(vd, VTUN_STAT_TX_NO_SA);
-		}
+	if (unlikely(!vtun_tx_get_sa(vd, sa)))
 		goto drop;
-	}
 	if (unlikely(!vtun_sa_next_seq(sa, &seq))) {
 		vtun_count(vd, VTUN_STAT_TX_SEQ_EXHAUSTED);
 		vtun_sa_put(sa);
@@ -111,8 +120,6 @@ static void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa,
 	cb->inner_len = skb->len;
 	cb->inner_dsfield = vtun_inner_dsfield(skb);
 	cb->outer_df = outer_df;
-	next_header = skb->protocol == htons(ETH_P_IP) ? VTUN_NEXTHDR_IPV4 :
-							 VTUN_NEXTHDR_IPV6;
 	skb_dst_drop(skb);
 
 	if (unlikely((skb->ip_summed == CHECKSUM_PARTIAL &&
@@ -120,7 +127,7 @@ static void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa,
 		     skb_cow_head(skb, vd->dev->needed_headroom))) {
 		ret = -ENOMEM;
 	} else {
-		ret = vtun_esp_encrypt(skb, sa, seq, next_header,
+		ret = vtun_esp_encrypt(skb, sa, seq, vtun_tx_next_header(skb),
 				       vtun_tx_encrypted);
 		if (ret == -EINPROGRESS)
 			return;
@@ -140,6 +147,10 @@ static void vtun_tx_segments(struct vtun_dev *vd, struct vtun_sa *sa,
 
 	if (!skb_is_gso(skb)) {
 		vtun_tx_one(vd, sa, skb, outer_df);
+		return;
+	}
+	if (vtun_tx_batching()) {
+		vtun_tx_gso_batched(vd, sa, skb, outer_df);
 		return;
 	}
 
