@@ -299,9 +299,19 @@ int vtun_esp_decrypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 	struct sk_buff *trailer;
 	int nfrags;
 
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (unlikely(nfrags < 0))
-		return nfrags;
+	/*
+	 * Most NICs, and UDP GSO cut up on receive, hand us page fragments.
+	 * They are ours to write unless the skb is a clone or its pages are
+	 * shared (page cache, splice): only then copy the packet first.
+	 */
+	if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
+	    !skb_has_shared_frag(skb)) {
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+	} else {
+		nfrags = skb_cow_data(skb, 0, &trailer);
+		if (unlikely(nfrags < 0))
+			return nfrags;
+	}
 	return vtun_esp_crypt(skb, sa, seq, nfrags,
 			      skb->len - VTUN_ESP_HEAD_LEN, false, done);
 }
