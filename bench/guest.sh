@@ -5,9 +5,11 @@
 # test VM and runs this inside it (as root; it also works on any machine
 # where vtun.ko loads, with BENCH_OUT set).
 #
-# Four links, each between its own pair of network namespaces A -> B:
+# Five links, each between its own pair of network namespaces A -> B:
 #	veth	the bare veth "internet" (the ceiling)
 #	vtun	vtun, AES-GCM-128, ICV 16, ESP in UDP 4500
+#	vtunb	the same with vtun.outer_gso=Y while it is measured: the ESP
+#		packets of a GSO packet leave as one UDP GSO packet
 #	xfrm	the kernel's IPsec, ESP tunnel mode, the same AEAD, key size,
 #		ICV and UDP encapsulation
 #	wg	WireGuard (ChaCha20-Poly1305: it has no AES mode)
@@ -31,7 +33,7 @@
 # counter check.
 #
 # Environment: BENCH_TIME (s, default 5), BENCH_REPS (default 4),
-# BENCH_LINKS (default "veth vtun xfrm wg"), BENCH_TESTS (default
+# BENCH_LINKS (default "veth vtun vtunb xfrm wg"), BENCH_TESTS (default
 # "tcp1 tcp4 udp"), BENCH_OUT.
 
 # Many functions here run only indirectly ("setup_$link", through run_test
@@ -46,7 +48,7 @@ set -u
 
 TIME=${BENCH_TIME:-5}
 REPS=${BENCH_REPS:-4}
-read -r -a LINKS <<<"${BENCH_LINKS:-veth vtun xfrm wg}"
+read -r -a LINKS <<<"${BENCH_LINKS:-veth vtun vtunb xfrm wg}"
 read -r -a TESTS <<<"${BENCH_TESTS:-tcp1 tcp4 udp}"
 OUT=${BENCH_OUT:-${VTUN_RESULTS:+$VTUN_RESULTS/bench}}
 PORT=5201
@@ -74,7 +76,7 @@ note() {
 	echo "# $*"
 }
 
-# ---- the four links ----
+# ---- the links ----
 
 setup_veth() {	# A B
 	internet "$1" "$2"
@@ -85,6 +87,28 @@ setup_veth() {	# A B
 setup_vtun() {	# A B
 	site_pair "$1" "$2"
 	sa_pair "$1" "$2" "$KEY128_AB" "$KEY128_BA" 128
+}
+
+# vtunb is built like vtun; measure() turns batching on around its tests.
+setup_vtunb() {	# A B
+	setup_vtun "$@"
+}
+
+OUTER_GSO=/sys/module/vtun/parameters/outer_gso
+OUTER_GSO_WAS=
+
+# outer_gso_for LINK: batching for vtunb, else as the module was found.
+outer_gso_for() {
+	[[ -w $OUTER_GSO ]] || return 0
+	if [[ -z $OUTER_GSO_WAS ]]; then
+		OUTER_GSO_WAS=$(<"$OUTER_GSO")
+		on_exit sh -c "echo $OUTER_GSO_WAS >$OUTER_GSO"
+	fi
+	if [[ $1 == vtunb ]]; then
+		echo Y >"$OUTER_GSO"
+	else
+		echo "$OUTER_GSO_WAS" >"$OUTER_GSO"
+	fi
 }
 
 # XFRM on both ends, with the same keys and SPIs as vtun: the inner
@@ -204,6 +228,7 @@ measure() {
 	*) tap_result 1 "$name" <<<"unknown test $test"; return ;;
 	esac
 
+	outer_gso_for "$link"
 	t0=$(uptime_s)
 	cpu_now
 	busy0=$CPU_BUSY all0=$CPU_ALL
@@ -310,7 +335,7 @@ report_counters() {
 			done
 			echo "$side snmp: $(nonzero_snmp "$ns" '^(Udp(InErrors|RcvbufErrors|SndbufErrors)|Xfrm)')"
 			case $link in
-			vtun)
+			vtun | vtunb)
 				echo "$side vtun stats: $(vtun_drops "$ns")"
 				echo "$side vtunctl show:"
 				vtunctl_in "$ns" show | sed 's/^/  /'
@@ -336,7 +361,7 @@ report_counters() {
 # tunnel_dev LINK: the link's own device, if it has one.
 tunnel_dev() {
 	case $1 in
-	vtun) echo vtun0 ;;
+	vtun | vtunb) echo vtun0 ;;
 	wg) echo wg0 ;;
 	esac
 }
@@ -345,7 +370,8 @@ tunnel_dev() {
 # peer with the same keys: those counters are failures, not load drops.
 check_vtun_integrity() {
 	local ns c v bad=
-	for ns in "${NS_A[vtun]}" "${NS_B[vtun]}"; do
+	for ns in "${NS_A[vtun]:-}" "${NS_B[vtun]:-}" "${NS_A[vtunb]:-}" "${NS_B[vtunb]:-}"; do
+		[[ -n $ns ]] || continue
 		for c in rx_auth_fail rx_malformed rx_crypto_errors rx_bad_inner tx_errors; do
 			v=$(vstat "$ns" vtun0 "$c" 2>/dev/null) || v=0	# absent: never counted
 			[[ $v == 0 || $v == null ]] || bad+="$ns $c $v; "
@@ -438,7 +464,7 @@ main() {
 
 	report_counters >"$OUT/counters.txt" 2>&1
 	sed 's/^/# /' "$OUT/counters.txt"
-	if [[ ${READY[vtun]:-} == 1 ]]; then
+	if [[ ${READY[vtun]:-} == 1 || ${READY[vtunb]:-} == 1 ]]; then
 		run_test "vtun: no authentication, parse or crypto errors" check_vtun_integrity
 	fi
 	if [[ ${READY[xfrm]:-} == 1 ]]; then

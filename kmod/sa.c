@@ -438,6 +438,31 @@ bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq)
 	return true;
 }
 
+/*
+ * Take up to *@n consecutive sequence numbers at once, the first in
+ * @first; *@n is lowered to what was left. False if none was (the SA
+ * already expired hard when it gave out its last one).
+ */
+bool vtun_sa_next_seqs(struct vtun_sa *sa, unsigned int *n, u64 *first)
+{
+	u64 max = sa->esn ? U64_MAX : U32_MAX;
+	s64 prev = atomic64_read(&sa->seq_out);
+	u64 take;
+
+	do {
+		if (unlikely((u64)prev == max))
+			return false;
+		take = min_t(u64, *n, max - (u64)prev);
+	} while (!atomic64_try_cmpxchg(&sa->seq_out, &prev, prev + take));
+
+	*n = take;
+	*first = (u64)prev + 1;
+	if (unlikely((u64)prev + take == max))
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD,
+			       VTUN_SA_EXPIRE_SEQ_EXHAUSTED);
+	return true;
+}
+
 /* Account packets protected by the SA and check its volume limits. */
 void vtun_sa_count(struct vtun_sa *sa, unsigned int packets,
 		   unsigned int bytes)

@@ -167,6 +167,7 @@ static inline bool vtun_sa_usable(const struct vtun_sa *sa)
 }
 
 bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq);
+bool vtun_sa_next_seqs(struct vtun_sa *sa, unsigned int *n, u64 *first);
 void vtun_sa_count(struct vtun_sa *sa, unsigned int packets,
 		   unsigned int bytes);
 time64_t vtun_sa_age(const struct vtun_sa *sa, time64_t since);

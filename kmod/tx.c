@@ -2,7 +2,7 @@
 /*
  * Transmit: inner packet -> peer (by inner destination) -> its outbound SA
  * -> GSO segments -> ESP encrypt -> outer UDP packet to the peer.
- * The segments of a GSO packet usually leave together: see txbatch.c.
+ * With outer_gso, the segments of a GSO packet leave together: txbatch.c.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
