@@ -142,7 +142,10 @@ static inline void dev_get_tstats64(struct net_device *dev,
 }
 #endif
 
-/* 6.2, backported to stable kernels: race-free dev->stats counters. */
+/*
+ * 6.2, backported to stable kernels: race-free dev->stats counters
+ * (DEV_STATS_INC and DEV_STATS_ADD came together).
+ */
 #if !VTUN_HAVE_DEV_STATS_INC
 #define DEV_STATS_INC(dev, field)	\
 	atomic_long_inc((atomic_long_t *)&(dev)->stats.field)

@@ -200,6 +200,7 @@ test_shims_compile() {
 		#undef NL_REQ_ATTR_CHECK
 		#undef NLA_POLICY_MASK
 		#undef DEV_STATS_INC
+		#undef DEV_STATS_ADD
 		#undef from_timer
 		#define netdev_hold vtun_test_netdev_hold
 		#define netdev_put vtun_test_netdev_put
@@ -242,6 +243,7 @@ test_shims_compile() {
 			netdev_put(dev, &x->tr);
 			dev_get_tstats64(dev, &s);
 			DEV_STATS_INC(dev, tx_errors);
+			DEV_STATS_ADD(dev, tx_errors, 2);
 			vtun_netdev_set_lltx(dev);
 			if (GENL_REQ_ATTR_CHECK(info, 1) ||
 			    NL_REQ_ATTR_CHECK(info->extack, NULL, info->attrs, 1))
