@@ -5,8 +5,9 @@
 # packet leave the gateway as one UDP GSO packet. Wherever the kernel cuts
 # it into datagrams (in the receiving veth, or in software before a device
 # without UDP segmentation offload), what crosses is ordinary ESP-in-UDP
-# with valid UDP checksums; counters count ESP packets, not batches; and
-# with vtun.outer_gso=N every ESP packet leaves on its own.
+# with valid UDP checksums, which the kernel's own IPsec accepts too;
+# counters count ESP packets, not batches; and with vtun.outer_gso=N every
+# ESP packet leaves on its own.
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../topo.sh"
@@ -18,6 +19,8 @@ A=$(ns_new a)
 B=$(ns_new b)
 A6=$(ns_new a6)
 B6=$(ns_new b6)
+X=$(ns_new x)	# vtun, sending to
+Y=$(ns_new y)	# XFRM
 
 setup() {
 	vtun_load
@@ -27,6 +30,23 @@ setup() {
 	sa_pair "$A" "$B" "$KEY128_AB" "$KEY128_BA" 128
 	site_pair "$A6" "$B6" 6
 	sa_pair "$A6" "$B6" "$KEY256_AB" "$KEY256_BA" 128
+	setup_xfrm_pair
+}
+
+# X runs vtun, Y the kernel's IPsec with the same SAs (as in 31).
+setup_xfrm_pair() {
+	internet "$X" "$Y"
+	vtun_dev "$X"
+	addr_add "$X" vtun0 10.1.0.1/32
+	ip -n "$X" route add 10.2.0.0/16 dev vtun0 src 10.1.0.1
+	vtunctl_in "$X" peer add vtun0 id 1 endpoint 192.0.2.2:4500
+	vtunctl_in "$X" route add vtun0 10.2.0.0/16 peer 1
+	vtunctl_in "$X" sa add vtun0 peer 1 dir out spi $SPI_AB aead "$AEAD" "$KEY128_AB" 128
+	vtunctl_in "$X" sa add vtun0 peer 1 dir in spi $SPI_BA aead "$AEAD" "$KEY128_BA" 128
+	addr_add "$Y" lo 10.2.0.1/32
+	ip -n "$Y" route add 10.1.0.0/16 dev pub0 src 10.2.0.1
+	xfrm_site "$Y" 192.0.2.2 192.0.2.1 10.2.0.0/16 10.1.0.0/16 \
+		"$KEY128_BA" "$KEY128_AB" 128 $SPI_BA $SPI_AB
 }
 
 # frame_lengths PCAP: the length on the wire of every captured frame.
@@ -76,6 +96,16 @@ counted_per_esp_packet() {
 	assert_eq "$peer" "$sa" "SA tx_packets on A"
 }
 
+# XFRM on Y decrypts what X sends in batches, and counts no error.
+xfrm_accepts_batches() {
+	local pcap=$TEST_TMP/xfrm.pcap errs
+	send_captured "$X" "$Y" 10.2.0.1 192.0.2.1 "$pcap"
+	assert_range 3000 "$(max_frame "$pcap")" 65535 "longest frame on the wire"
+	errs=$(ip netns exec "$Y" cat /proc/net/xfrm_stat | awk '$2 != 0')
+	assert_eq "" "$errs" "XFRM error counters on Y"
+	assert_eq 0 "$(udp_csum_errors "$Y")" "UDP checksum errors on Y"
+}
+
 udp_csum_errors() {
 	ip netns exec "$1" awk '/^Udp: [0-9]/ { print $8 }' /proc/net/snmp
 }
@@ -102,9 +132,10 @@ one_at_a_time() {
 	assert_range 100 "$(max_frame "$pcap")" 1514 "longest frame on the wire"
 }
 
-run_test "setup: outer IPv4 and outer IPv6 site pairs" setup
+run_test "setup: vtun pairs over IPv4 and IPv6, vtun to XFRM" setup
 run_test "a GSO packet leaves as one UDP GSO packet" batches_leave_whole
 run_test "counters count ESP packets, not batches" counted_per_esp_packet
+run_test "the kernel's XFRM accepts batched ESP" xfrm_accepts_batches
 run_test "software segmentation, outer IPv4: valid UDP checksums" \
 	software_segmentation "$A" "$B" 10.2.0.1 192.0.2.1
 run_test "software segmentation, outer IPv6: valid UDP checksums" \
