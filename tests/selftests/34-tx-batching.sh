@@ -63,6 +63,10 @@ while off + 16 <= len(data):
 EOF
 }
 
+# A frame longer than the link's MTU allows (1500 + 14) holds a batch: at
+# slow rates TCP's GSO packets, hence batches, carry only two segments.
+BATCH_MIN=1515
+
 max_frame() {
 	frame_lengths "$1" | sort -n | tail -n 1
 }
@@ -80,7 +84,7 @@ send_captured() {
 batches_leave_whole() {
 	local pcap=$TEST_TMP/batched.pcap
 	send_captured "$A" "$B" 10.2.0.1 192.0.2.1 "$pcap"
-	assert_range 3000 "$(max_frame "$pcap")" 65535 "longest frame on the wire"
+	assert_range $BATCH_MIN "$(max_frame "$pcap")" 65535 "longest frame on the wire"
 	assert_eq 0 "$(vstat "$B" vtun0 rx_auth_fail)" "auth failures on B"
 	assert_eq 0 "$(vstat "$B" vtun0 rx_malformed)" "malformed packets on B"
 }
@@ -100,7 +104,7 @@ counted_per_esp_packet() {
 xfrm_accepts_batches() {
 	local pcap=$TEST_TMP/xfrm.pcap errs
 	send_captured "$X" "$Y" 10.2.0.1 192.0.2.1 "$pcap"
-	assert_range 3000 "$(max_frame "$pcap")" 65535 "longest frame on the wire"
+	assert_range $BATCH_MIN "$(max_frame "$pcap")" 65535 "longest frame on the wire"
 	errs=$(ip netns exec "$Y" cat /proc/net/xfrm_stat | awk '$2 != 0')
 	assert_eq "" "$errs" "XFRM error counters on Y"
 	assert_eq 0 "$(udp_csum_errors "$Y")" "UDP checksum errors on Y"
