@@ -417,28 +417,6 @@ void vtun_sa_expire_work(struct work_struct *work)
 }
 
 /*
- * Take the next outbound sequence number. Sequence numbers never wrap
- * (RFC 4303 3.3.3): the SA that hands out its last one expires hard.
- */
-bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq)
-{
-	u64 max = sa->esn ? U64_MAX : U32_MAX;
-	u64 prev;
-
-	prev = atomic64_fetch_add_unless(&sa->seq_out, 1, (s64)max);
-	if (unlikely(prev == max)) {
-		/* Raced with the packet that took the last one. */
-		atomic64_inc(&sa->seq_exhausted);
-		return false;
-	}
-	*seq = prev + 1;
-	if (unlikely(*seq == max))
-		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD,
-			       VTUN_SA_EXPIRE_SEQ_EXHAUSTED);
-	return true;
-}
-
-/*
  * Take up to *@n consecutive sequence numbers at once, the first in
  * @first; *@n is lowered to what was left. False if none was (the SA
  * already expired hard when it gave out its last one).
@@ -460,6 +438,22 @@ bool vtun_sa_next_seqs(struct vtun_sa *sa, unsigned int *n, u64 *first)
 	if (unlikely((u64)prev + take == max))
 		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD,
 			       VTUN_SA_EXPIRE_SEQ_EXHAUSTED);
+	return true;
+}
+
+/*
+ * Take the next outbound sequence number. Sequence numbers never wrap
+ * (RFC 4303 3.3.3): the SA that hands out its last one expires hard.
+ */
+bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq)
+{
+	unsigned int n = 1;
+
+	if (unlikely(!vtun_sa_next_seqs(sa, &n, seq))) {
+		/* Raced with the packet that took the last one. */
+		atomic64_inc(&sa->seq_exhausted);
+		return false;
+	}
 	return true;
 }
 

@@ -140,6 +140,25 @@ drop:
 	kfree_skb(skb);
 }
 
+/*
+ * Software-segment a GSO packet for encryption; consumes it. Returns the
+ * list of segments, or NULL (counted) if it could not be segmented.
+ */
+struct sk_buff *vtun_tx_segment(struct vtun_dev *vd, struct sk_buff *skb,
+				netdev_features_t features)
+{
+	struct sk_buff *segs = skb_gso_segment(skb, features);
+
+	if (IS_ERR_OR_NULL(segs)) {
+		vtun_count(vd, VTUN_STAT_TX_ERRORS);
+		DEV_STATS_INC(vd->dev, tx_errors);
+		kfree_skb(skb);
+		return NULL;
+	}
+	consume_skb(skb);
+	return segs;
+}
+
 static void vtun_tx_segments(struct vtun_dev *vd, struct vtun_sa *sa,
 			     struct sk_buff *skb, bool outer_df)
 {
@@ -154,14 +173,7 @@ static void vtun_tx_segments(struct vtun_dev *vd, struct vtun_sa *sa,
 		return;
 	}
 
-	segs = skb_gso_segment(skb, 0);
-	if (IS_ERR_OR_NULL(segs)) {
-		vtun_count(vd, VTUN_STAT_TX_ERRORS);
-		DEV_STATS_INC(vd->dev, tx_errors);
-		kfree_skb(skb);
-		return;
-	}
-	consume_skb(skb);
+	segs = vtun_tx_segment(vd, skb, 0);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
 		vtun_tx_one(vd, sa, skb, outer_df);

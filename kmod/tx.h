@@ -2,6 +2,7 @@
 #ifndef _VTUN_TX_H
 #define _VTUN_TX_H
 
+#include <linux/netdev_features.h>
 #include <linux/skbuff.h>
 
 #include "esp.h"
@@ -18,6 +19,8 @@ static inline u8 vtun_tx_next_header(const struct sk_buff *skb)
 
 u8 vtun_tx_outer_dsfield(const struct vtun_dev *vd, u8 inner_dsfield);
 bool vtun_tx_get_sa(struct vtun_dev *vd, struct vtun_sa *sa);
+struct sk_buff *vtun_tx_segment(struct vtun_dev *vd, struct sk_buff *skb,
+				netdev_features_t features);
 void vtun_tx_one(struct vtun_dev *vd, struct vtun_sa *sa, struct sk_buff *skb,
 		 bool outer_df);
 

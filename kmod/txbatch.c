@@ -314,15 +314,7 @@ void vtun_tx_gso_batched(struct vtun_dev *vd, struct vtun_sa *sa,
 	unsigned int n, got;
 
 	/* Segments keep referring to the payload's pages: nothing is copied. */
-	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HIGHDMA);
-	if (IS_ERR_OR_NULL(segs)) {
-		vtun_count(vd, VTUN_STAT_TX_ERRORS);
-		DEV_STATS_INC(vd->dev, tx_errors);
-		kfree_skb(skb);
-		return;
-	}
-	consume_skb(skb);
-
+	segs = vtun_tx_segment(vd, skb, NETIF_F_SG | NETIF_F_HIGHDMA);
 	while (segs) {
 		n = vtun_txb_plan(segs, sa->icv_len);
 		got = n;
