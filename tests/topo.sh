@@ -99,6 +99,20 @@ site_pair() {
 	vtunctl_in "$b" route add vtun0 fd01::/64 peer 1
 }
 
+# vtun_xfrm_pair A B: A, a vtun gateway for 10.1.0.0/16 with peer 1 at B's
+# public address; B, the kernel's IPsec (xfrm_site adds its SAs), with its
+# inner address on lo and a route to site A over the public link, where
+# the XFRM policies catch it. No SAs yet.
+vtun_xfrm_pair() {
+	internet "$1" "$2" && vtun_dev "$1" &&
+	addr_add "$1" vtun0 10.1.0.1/32 &&
+	ip -n "$1" route add 10.2.0.0/16 dev vtun0 src 10.1.0.1 &&
+	vtunctl_in "$1" peer add vtun0 id 1 endpoint 192.0.2.2:4500 &&
+	vtunctl_in "$1" route add vtun0 10.2.0.0/16 peer 1 &&
+	addr_add "$2" lo 10.2.0.1/32 &&
+	ip -n "$2" route add 10.1.0.0/16 dev pub0 src 10.2.0.1
+}
+
 # capture_start NS IFACE PCAP FILTER: start tcpdump and return once it
 # captures; its pid is left in $CAPTURE_PID for capture_stop.
 capture_start() {

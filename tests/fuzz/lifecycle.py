@@ -39,6 +39,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from esp_craft import csum  # noqa: E402
 from nlfuzz import (A, A_IFNAME, A_PEER, A_ROUTE, A_SA, A_LISTEN_PORT,  # noqa: E402
                     A_STATS, AES_GCM, CHACHA, CMD_DEV_GET, CMD_DEV_SETCONF,
                     CMD_SA_DEL, CMD_SA_NEW, Genl, NlError, PEER_ADDR4,
@@ -127,15 +129,6 @@ def configure(nl, a, b, v6, chacha, spi):
                             peer(1, v6, 4500), route(1, "10.1.0.0/16"),
                             route(1, "fd01::/64"), sa(1, 1, spi, chacha),
                             sa(1, 2, spi + 1, chacha)])
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def inner4(n):

@@ -16,16 +16,7 @@ A=$(ns_new a)
 B=$(ns_new b)
 
 setup() {
-	internet "$A" "$B"
-	vtun_dev "$A"
-	addr_add "$A" vtun0 10.1.0.1/32
-	ip -n "$A" route add 10.2.0.0/16 dev vtun0 src 10.1.0.1
-	vtunctl_in "$A" peer add vtun0 id 1 endpoint 192.0.2.2:4500
-	vtunctl_in "$A" route add vtun0 10.2.0.0/16 peer 1
-	# B: the inner address on lo, the route to site A over the public link
-	# (XFRM policies catch it there).
-	addr_add "$B" lo 10.2.0.1/32
-	ip -n "$B" route add 10.1.0.0/16 dev pub0 src 10.2.0.1
+	vtun_xfrm_pair "$A" "$B"
 	esp_socket "$B"
 }
 

@@ -35,16 +35,9 @@ setup() {
 
 # X runs vtun, Y the kernel's IPsec with the same SAs (as in 31).
 setup_xfrm_pair() {
-	internet "$X" "$Y"
-	vtun_dev "$X"
-	addr_add "$X" vtun0 10.1.0.1/32
-	ip -n "$X" route add 10.2.0.0/16 dev vtun0 src 10.1.0.1
-	vtunctl_in "$X" peer add vtun0 id 1 endpoint 192.0.2.2:4500
-	vtunctl_in "$X" route add vtun0 10.2.0.0/16 peer 1
+	vtun_xfrm_pair "$X" "$Y"
 	vtunctl_in "$X" sa add vtun0 peer 1 dir out spi $SPI_AB aead "$AEAD" "$KEY128_AB" 128
 	vtunctl_in "$X" sa add vtun0 peer 1 dir in spi $SPI_BA aead "$AEAD" "$KEY128_BA" 128
-	addr_add "$Y" lo 10.2.0.1/32
-	ip -n "$Y" route add 10.1.0.0/16 dev pub0 src 10.2.0.1
 	xfrm_site "$Y" 192.0.2.2 192.0.2.1 10.2.0.0/16 10.1.0.0/16 \
 		"$KEY128_BA" "$KEY128_AB" 128 $SPI_BA $SPI_AB
 }
