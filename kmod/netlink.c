@@ -306,6 +306,41 @@ static int vtun_nl_outer_dscp(struct nlattr *attr, u8 *dscp,
 	return 0;
 }
 
+/*
+ * May the requester change what acts on the sockets in the namespace the
+ * device was created in? Its UDP port, fwmark and underlay device stay
+ * there even after the device moves into a container, so CAP_NET_ADMIN
+ * where the request comes from is not enough: a container's root could
+ * mark host packets past the host's policy routing and firewall.
+ */
+static bool vtun_nl_birth_ns_capable(const struct sk_buff *skb, struct vtun_dev *vd)
+{
+	struct net *net;
+	bool ok;
+
+	rcu_read_lock();
+	net = rcu_dereference(vd->creating_net);
+	ok = net && netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
+	rcu_read_unlock();
+	return ok;
+}
+
+/* Refuse a change of listen port, fwmark or underlay device unless allowed. */
+static int vtun_nl_check_birth_settings(const struct sk_buff *skb,
+					struct vtun_dev *vd, u16 port,
+					u32 fwmark, u32 bind_ifindex,
+					struct netlink_ext_ack *extack)
+{
+	if (port == vd->listen_port && fwmark == vd->fwmark &&
+	    bind_ifindex == vd->bind_ifindex)
+		return 0;
+	if (vtun_nl_birth_ns_capable(skb, vd))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "Changing listen-port, fwmark or bind-dev needs CAP_NET_ADMIN in the namespace the device was created in");
+	return -EPERM;
+}
+
 /* Move the sockets to another port or underlay device, or nothing. */
 static int vtun_nl_rebind(struct vtun_dev *vd, u16 port, u32 bind,
 			  struct nlattr **attrs, struct netlink_ext_ack *extack)
@@ -339,6 +374,18 @@ static int vtun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&vd->conf_lock);
 
+	ret = vtun_nl_check_birth_settings(skb, vd,
+					   attrs[VTUN_A_LISTEN_PORT] ?
+					   nla_get_u16(attrs[VTUN_A_LISTEN_PORT]) :
+					   vd->listen_port,
+					   attrs[VTUN_A_FWMARK] ?
+					   nla_get_u32(attrs[VTUN_A_FWMARK]) :
+					   vd->fwmark,
+					   attrs[VTUN_A_BIND_IFINDEX] ?
+					   nla_get_u32(attrs[VTUN_A_BIND_IFINDEX]) :
+					   vd->bind_ifindex, info->extack);
+	if (ret)
+		goto out;
 	if (attrs[VTUN_A_OUTER_DSCP]) {
 		ret = vtun_nl_outer_dscp(attrs[VTUN_A_OUTER_DSCP], &dscp,
 					 info->extack);
@@ -1489,7 +1536,11 @@ static int vtun_nl_dev_setconf_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	mutex_lock(&vd->conf_lock);
-	ret = vtun_conf_replace(vd, &conf, info->extack);
+	ret = vtun_nl_check_birth_settings(skb, vd, conf.listen_port,
+					   conf.fwmark, conf.bind_ifindex,
+					   info->extack);
+	if (!ret)
+		ret = vtun_conf_replace(vd, &conf, info->extack);
 	mutex_unlock(&vd->conf_lock);
 	rtnl_unlock();
 	if (!ret)
