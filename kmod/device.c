@@ -165,6 +165,7 @@ static void vtun_dev_uninit(struct net_device *dev)
 
 	cancel_delayed_work_sync(&vd->expire_work);
 	mutex_lock(&vd->conf_lock);
+	vd->dead = true;
 	vtun_socket_close(vd);
 	vtun_peer_remove_all(vd);
 	mutex_unlock(&vd->conf_lock);

@@ -28,6 +28,9 @@ struct vtun_dev_counters {
  * @dev_list: entry in the module's list of devices, under RTNL
  * @conf_lock: serialises every configuration change; packet paths never
  *	take it
+ * @dead: set under @conf_lock when the device unregisters: a request that
+ *	found the device just before (without RTNL) must then change nothing,
+ *	or a peer it adds would hold the device forever
  * @sock4: UDP socket for IPv4 outer packets, published with RCU
  * @sock6: UDP socket for IPv6 outer packets, published with RCU
  * @listen_port: configured UDP port (0 picks a free one)
@@ -52,6 +55,7 @@ struct vtun_dev {
 	struct net __rcu *creating_net;
 	struct list_head dev_list;
 	struct mutex conf_lock;		/* see above */
+	bool dead;
 	struct sock __rcu *sock4;
 	struct sock __rcu *sock6;
 	u16 listen_port;

@@ -6,7 +6,10 @@
  *   SPI | seq (low 32) | IV (8) | ciphertext of
  *        [ inner packet | padding 1, 2, 3… | pad length | next header ] | ICV
  *
- * The IV is the 64-bit sequence number, unique per key. The associated data
+ * The IV is the 64-bit sequence number XOR a random mask drawn for each
+ * SA (as the kernel's seqiv does): unique within the SA, and unrelated to
+ * the IVs of an earlier SA with the same key. Receivers never interpret
+ * it, so any ESP peer accepts it. The associated data
  * is SPI ‖ seq, or SPI ‖ seq_hi ‖ seq_lo with extended sequence numbers
  * (RFC 4304): seq_hi is authenticated but never sent. Building the AAD in a
  * separate buffer in front of the packet's scatterlist gives one layout for
@@ -212,11 +215,11 @@ int vtun_esp_encrypt_into(struct sk_buff *skb, struct sk_buff *out,
 	tail = vtun_esp_tmp_at(tmp, l.tail_off);
 
 	aadlen = vtun_esp_build_aad(aad, sa->key.spi, seq, sa->esn);
-	put_unaligned_be64(seq, iv);
+	put_unaligned_be64(vtun_sa_iv(sa, seq), iv);
 	vtun_esp_fill_trailer(tail, padlen, next_header);
 	head.spi = sa->key.spi;
 	head.seq = htonl(lower_32_bits(seq));
-	head.iv = cpu_to_be64(seq);
+	head.iv = cpu_to_be64(vtun_sa_iv(sa, seq));
 	ret = skb_store_bits(out, off, &head, sizeof(head));
 	if (unlikely(ret))
 		goto out_free;
@@ -283,7 +286,7 @@ int vtun_esp_encrypt(struct sk_buff *skb, struct vtun_sa *sa, u64 seq,
 	esph = skb_push(skb, VTUN_ESP_HEAD_LEN);
 	esph->spi = sa->key.spi;
 	esph->seq_no = htonl(lower_32_bits(seq));
-	put_unaligned_be64(seq, esph->enc_data);
+	put_unaligned_be64(vtun_sa_iv(sa, seq), esph->enc_data);
 
 	return vtun_esp_crypt(skb, sa, seq, nfrags, plen, true, done);
 }

@@ -7,6 +7,7 @@
  * Every operation needs CAP_NET_ADMIN in the namespace of the device
  * (which is the namespace of the requesting socket). Keys are write-only.
  */
+#include <crypto/sha2.h>
 #include <linux/crypto.h>
 #include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
@@ -129,6 +130,21 @@ static struct vtun_dev *vtun_nl_dev(struct net *net, struct nlattr **attrs,
 static void vtun_nl_dev_put(struct vtun_dev *vd)
 {
 	dev_put(vd->dev);
+}
+
+/*
+ * Take the device's configuration lock for a change. Requests that run
+ * without RTNL may have found the device just before it unregistered:
+ * once vtun_dev_uninit() has emptied it, nothing may be added again.
+ */
+static int vtun_nl_lock_dev(struct vtun_dev *vd, struct netlink_ext_ack *extack)
+{
+	mutex_lock(&vd->conf_lock);
+	if (likely(!vd->dead))
+		return 0;
+	mutex_unlock(&vd->conf_lock);
+	NL_SET_ERR_MSG(extack, "The device is being deleted");
+	return -ENODEV;
 }
 
 static int vtun_nl_put_stat(struct sk_buff *skb, int type, u64 value)
@@ -593,7 +609,9 @@ static int vtun_nl_peer_change(struct genl_info *info, enum vtun_nl_peer_op op)
 	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
-	mutex_lock(&vd->conf_lock);
+	ret = vtun_nl_lock_dev(vd, info->extack);
+	if (ret)
+		goto out_put;
 	if (op == VTUN_PEER_OP_NEW) {
 		peer = vtun_peer_create(vd, id, &cfg, info->extack);
 		ret = PTR_ERR_OR_ZERO(peer);
@@ -616,6 +634,7 @@ static int vtun_nl_peer_change(struct genl_info *info, enum vtun_nl_peer_op op)
 	mutex_unlock(&vd->conf_lock);
 	if (event)
 		vtun_nl_event_send(vd, event, hdr, GFP_KERNEL);
+out_put:
 	vtun_nl_dev_put(vd);
 	return ret;
 }
@@ -816,7 +835,9 @@ static int vtun_nl_route_change(struct genl_info *info, bool add)
 	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
-	mutex_lock(&vd->conf_lock);
+	ret = vtun_nl_lock_dev(vd, info->extack);
+	if (ret)
+		goto out_put;
 	if (tb[VTUN_ROUTE_A_PEER_ID]) {
 		peer = vtun_nl_find_peer(vd, nla_get_u32(tb[VTUN_ROUTE_A_PEER_ID]),
 					 tb[VTUN_ROUTE_A_PEER_ID], info->extack);
@@ -839,6 +860,7 @@ out:
 	mutex_unlock(&vd->conf_lock);
 	if (!ret)
 		vtun_nl_notify_route(vd, info->genlhdr->cmd, &key, peer_id);
+out_put:
 	vtun_nl_dev_put(vd);
 	return ret;
 }
@@ -1231,7 +1253,9 @@ static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(vd);
 		goto out_wipe;
 	}
-	mutex_lock(&vd->conf_lock);
+	ret = vtun_nl_lock_dev(vd, info->extack);
+	if (ret)
+		goto out_put;
 	peer = vtun_nl_find_peer(vd, nla_get_u32(tb[VTUN_SA_A_PEER_ID]),
 				 tb[VTUN_SA_A_PEER_ID], info->extack);
 	sa = peer ? vtun_sa_add(vd, peer, &cfg, info->extack) : ERR_PTR(-ENOENT);
@@ -1239,6 +1263,7 @@ static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!ret)
 		vtun_nl_notify_sa(vd, VTUN_CMD_SA_NEW, sa);
 	mutex_unlock(&vd->conf_lock);
+out_put:
 	vtun_nl_dev_put(vd);
 out_wipe:
 	vtun_nl_wipe_keys(info);
@@ -1261,7 +1286,9 @@ static int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	vd = vtun_nl_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
-	mutex_lock(&vd->conf_lock);
+	ret = vtun_nl_lock_dev(vd, info->extack);
+	if (ret)
+		goto out_put;
 	sa = vtun_sa_find(vd, &key);
 	if (sa) {
 		vtun_nl_notify_sa(vd, VTUN_CMD_SA_DEL, sa);
@@ -1272,6 +1299,7 @@ static int vtun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 	}
 	mutex_unlock(&vd->conf_lock);
+out_put:
 	vtun_nl_dev_put(vd);
 	return ret;
 }
@@ -1431,7 +1459,47 @@ static int vtun_u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Route prefixes and SA (direction, SPI) pairs must each be unique. */
+static int vtun_digest_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, SHA256_DIGEST_SIZE);
+}
+
+/*
+ * No two SAs of the configuration may share a key and salt: the device
+ * ends up with exactly these SAs, so this is all vtun_sa_add() checks.
+ */
+static int vtun_nl_conf_keys_unique(struct vtun_conf *conf,
+				    struct netlink_ext_ack *extack)
+{
+	u8 (*digests)[SHA256_DIGEST_SIZE];
+	unsigned int i;
+	int ret = 0;
+
+	if (conf->n_sas < 2)
+		return 0;
+	digests = kvmalloc_array(conf->n_sas, sizeof(*digests), GFP_KERNEL);
+	if (!digests)
+		return -ENOMEM;
+	for (i = 0; i < conf->n_sas; i++)
+		vtun_sa_config_digest(&conf->sas[i].cfg, digests[i]);
+	sort(digests, conf->n_sas, sizeof(*digests), vtun_digest_cmp, NULL);
+	for (i = 1; i < conf->n_sas; i++) {
+		if (!vtun_digest_cmp(digests[i - 1], digests[i])) {
+			NL_SET_ERR_MSG(extack,
+				       "The configuration uses one key and salt for two SAs: every SA needs a key of its own (one per direction)");
+			ret = -EINVAL;
+			break;
+		}
+	}
+	memzero_explicit(digests, conf->n_sas * sizeof(*digests));
+	kvfree(digests);
+	return ret;
+}
+
+/*
+ * Route prefixes, SA (direction, SPI) pairs and SA keys must each be
+ * unique.
+ */
 static int vtun_nl_conf_unique(struct vtun_conf *conf,
 			       struct netlink_ext_ack *extack)
 {
@@ -1463,7 +1531,7 @@ static int vtun_nl_conf_unique(struct vtun_conf *conf,
 		}
 	}
 	kvfree(keys);
-	return 0;
+	return vtun_nl_conf_keys_unique(conf, extack);
 }
 
 /*

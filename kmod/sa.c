@@ -11,6 +11,7 @@
 #include <crypto/algapi.h>
 #include <crypto/sha2.h>
 #include <linux/netlink.h>
+#include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
@@ -94,7 +95,8 @@ static void vtun_sa_destroy(struct vtun_sa *sa)
 	vtun_replay_free(sa->replay);
 	percpu_ref_exit(&sa->ref);
 	kfree(sa->key_ref);
-	kfree(sa);
+	/* The key digest and IV mask go with it. */
+	kfree_sensitive(sa);
 }
 
 static void vtun_sa_free_work(struct work_struct *work)
@@ -142,6 +144,32 @@ err:
 	return ERR_PTR(ret);
 }
 
+/* What an SA keeps to recognise its key: SHA-256 of key and salt. */
+void vtun_sa_config_digest(const struct vtun_sa_config *cfg, u8 *digest)
+{
+	sha256(cfg->key_material, cfg->key_material_len, digest);
+}
+
+/*
+ * Does an SA on the device already use this key and salt? One key for
+ * both directions, or for two SAs at once, would put two streams of
+ * sequence numbers, and so of IVs, under one AES-GCM key.
+ */
+static bool vtun_sa_key_in_use(struct vtun_dev *vd, const u8 *digest)
+{
+	struct vtun_peer *peer;
+	struct vtun_sa *sa;
+	unsigned long id;
+
+	lockdep_assert_held(&vd->conf_lock);
+	xa_for_each(&vd->peers, id, peer)
+		list_for_each_entry(sa, &peer->sas, peer_node)
+			if (!crypto_memneq(sa->key_digest, digest,
+					   SHA256_DIGEST_SIZE))
+				return true;
+	return false;
+}
+
 /*
  * A new SA, not yet visible to anyone: everything that can fail in adding
  * one happens here. vtun_sa_link() publishes it, vtun_sa_discard() frees
@@ -169,11 +197,13 @@ struct vtun_sa *vtun_sa_create(const struct vtun_sa_config *cfg,
 	sa->key_bits = (cfg->key_material_len - cfg->alg->salt_len) * 8;
 	sa->esn = cfg->esn;
 	atomic64_set(&sa->seq_out, cfg->seq);
+	if (cfg->key.dir == VTUN_DIR_OUT)
+		get_random_bytes(&sa->iv_mask, sizeof(sa->iv_mask));
 	spin_lock_init(&sa->replay_lock);
 	INIT_WORK(&sa->free_work, vtun_sa_free_work);
 	sa->lifetime = cfg->lifetime;
 	sa->add_time = ktime_get_boottime_seconds();
-	sha256(cfg->key_material, cfg->key_material_len, sa->key_digest);
+	vtun_sa_config_digest(cfg, sa->key_digest);
 	if (cfg->key_ref) {
 		sa->key_ref = kstrdup(cfg->key_ref, GFP_KERNEL);
 		if (!sa->key_ref)
@@ -203,7 +233,7 @@ err_replay:
 	vtun_replay_free(sa->replay);
 err_free:
 	kfree(sa->key_ref);
-	kfree(sa);
+	kfree_sensitive(sa);
 	return ERR_PTR(ret);
 }
 
@@ -251,7 +281,7 @@ bool vtun_sa_matches(const struct vtun_sa *sa, const struct vtun_sa_config *cfg,
 	u8 digest[SHA256_DIGEST_SIZE];
 	bool same;
 
-	sha256(cfg->key_material, cfg->key_material_len, digest);
+	vtun_sa_config_digest(cfg, digest);
 	same = sa->peer->id == peer_id && sa->alg == cfg->alg &&
 	       sa->icv_len == cfg->icv_len && sa->esn == cfg->esn &&
 	       !crypto_memneq(sa->key_digest, digest, sizeof(digest)) &&
@@ -265,13 +295,23 @@ struct vtun_sa *vtun_sa_add(struct vtun_dev *vd, struct vtun_peer *peer,
 			    const struct vtun_sa_config *cfg,
 			    struct netlink_ext_ack *extack)
 {
+	u8 digest[SHA256_DIGEST_SIZE];
 	struct vtun_sa *sa;
+	bool reused;
 	int ret;
 
 	lockdep_assert_held(&vd->conf_lock);
 	if (rhashtable_lookup_fast(&vd->sa_table, &cfg->key, vtun_sa_params)) {
 		NL_SET_ERR_MSG(extack,
 			       "An SA with this SPI and direction already exists on the device");
+		return ERR_PTR(-EEXIST);
+	}
+	vtun_sa_config_digest(cfg, digest);
+	reused = vtun_sa_key_in_use(vd, digest);
+	memzero_explicit(digest, sizeof(digest));
+	if (reused) {
+		NL_SET_ERR_MSG(extack,
+			       "Another SA on the device has this key and salt: every SA needs a key of its own (one per direction)");
 		return ERR_PTR(-EEXIST);
 	}
 

@@ -56,6 +56,9 @@ enum {
  * @key_bits: cipher key size, for display
  * @esn: 64-bit extended sequence numbers (RFC 4304)
  * @seq_out: outbound: last sequence number used
+ * @iv_mask: outbound: the IV is the sequence number XOR this value, drawn
+ *	at random for each SA, so that an SA added again with the same key
+ *	(every reboot with a key file) never repeats an IV under that key
  * @packets: packets protected so far (inner packets)
  * @bytes: their bytes; with @seq_out or @replay_lock, these are written
  *	per packet anyway, so exact lifetimes cost no extra shared line
@@ -88,6 +91,7 @@ struct vtun_sa {
 	u16 key_bits;
 	bool esn;
 	atomic64_t seq_out;
+	u64 iv_mask;
 	atomic64_t packets;
 	atomic64_t bytes;
 	spinlock_t replay_lock;	/* see above */
@@ -132,6 +136,7 @@ const struct vtun_alg *vtun_alg_find(const char *name);
 int vtun_sa_table_init(struct vtun_dev *vd);
 void vtun_sa_table_destroy(struct vtun_dev *vd);
 
+void vtun_sa_config_digest(const struct vtun_sa_config *cfg, u8 *digest);
 struct vtun_sa *vtun_sa_add(struct vtun_dev *vd, struct vtun_peer *peer,
 			    const struct vtun_sa_config *cfg,
 			    struct netlink_ext_ack *extack);
@@ -164,6 +169,12 @@ static inline void vtun_sa_put(struct vtun_sa *sa)
 static inline bool vtun_sa_usable(const struct vtun_sa *sa)
 {
 	return !test_bit(VTUN_SA_HARD_EXPIRED, &sa->expired);
+}
+
+/* The explicit IV of the packet with sequence number @seq (RFC 4106 3.1). */
+static inline u64 vtun_sa_iv(const struct vtun_sa *sa, u64 seq)
+{
+	return seq ^ sa->iv_mask;
 }
 
 bool vtun_sa_next_seq(struct vtun_sa *sa, u64 *seq);
