@@ -232,10 +232,8 @@ static void vtun_conf_commit(struct vtun_dev *vd, struct vtun_conf *conf)
 	vtun_conf_sweep(vd);
 	WRITE_ONCE(vd->outer_ttl, conf->outer_ttl);
 	WRITE_ONCE(vd->outer_dscp, conf->outer_dscp);
-	if (vd->fwmark != conf->fwmark) {
-		vd->fwmark = conf->fwmark;
-		vtun_peers_reset_outer_routes(vd);
-	}
+	if (vd->fwmark != conf->fwmark)
+		vtun_socket_set_mark(vd, conf->fwmark);
 	vtun_dev_config_changed(vd);
 }
 

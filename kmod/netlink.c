@@ -423,10 +423,8 @@ static int vtun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(vd->outer_ttl, nla_get_u8(attrs[VTUN_A_OUTER_TTL]));
 	if (attrs[VTUN_A_OUTER_DSCP])
 		WRITE_ONCE(vd->outer_dscp, dscp);
-	if (attrs[VTUN_A_FWMARK]) {
-		vd->fwmark = nla_get_u32(attrs[VTUN_A_FWMARK]);
-		vtun_peers_reset_outer_routes(vd);
-	}
+	if (attrs[VTUN_A_FWMARK])
+		vtun_socket_set_mark(vd, nla_get_u32(attrs[VTUN_A_FWMARK]));
 	vtun_dev_config_changed(vd);
 out:
 	mutex_unlock(&vd->conf_lock);

@@ -22,6 +22,22 @@ static u32 replay_ring_bits(const struct vtun_replay *r)
 	return r->nwords * BITS_PER_LONG;
 }
 
+/*
+ * An SA created with sequence number @top has seen it and everything
+ * below: mark the window's worth as received, or each of them would be
+ * accepted once more.
+ */
+static void vtun_replay_mark_below(struct vtun_replay *r)
+{
+	u64 seq, bottom;
+
+	if (!r->window || !r->top)
+		return;
+	bottom = r->top >= r->window ? r->top - r->window + 1 : 1;
+	for (seq = bottom; seq <= r->top; seq++)
+		__set_bit(seq & (replay_ring_bits(r) - 1), r->bitmap);
+}
+
 struct vtun_replay *vtun_replay_alloc(u32 window, u64 top, gfp_t gfp)
 {
 	u32 nwords = roundup_pow_of_two(BITS_TO_LONGS(window) + 1);
@@ -33,6 +49,7 @@ struct vtun_replay *vtun_replay_alloc(u32 window, u64 top, gfp_t gfp)
 	r->window = window;
 	r->nwords = nwords;
 	r->top = top;
+	vtun_replay_mark_below(r);
 	return r;
 }
 

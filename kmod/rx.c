@@ -110,6 +110,14 @@ static enum vtun_stat vtun_rx_deliver(struct vtun_sa *sa, struct sk_buff *skb)
 		return VTUN_STAT_RX_ECN_DROP;
 
 	skb_scrub_packet(skb, VTUN_SKB_CB(skb)->xnet);
+	/*
+	 * The hash, queue and mark were the outer packet's, one flow per
+	 * peer: RPS, fq_codel and TX queue selection must see each inner
+	 * flow as its own, and marks set on the outside stay there.
+	 */
+	skb_clear_hash(skb);
+	skb_set_queue_mapping(skb, 0);
+	skb->mark = 0;
 	skb_reset_mac_header(skb);
 	skb->mac_len = 0;
 	/* The AEAD proved the inner packet is what the peer sent. */

@@ -243,9 +243,20 @@ void vtun_sa_discard(struct vtun_sa *sa)
 	vtun_sa_destroy(sa);
 }
 
+static void vtun_sa_expire(struct vtun_sa *sa, enum vtun_sa_expire kind,
+			   enum vtun_sa_expire_reason reason);
+
+static u64 vtun_sa_seq_max(const struct vtun_sa *sa)
+{
+	return sa->esn ? U64_MAX : U32_MAX;
+}
+
 /*
  * Make the SA known to the device and its peer: inbound ones start
- * receiving at once. Fails only if the SA table cannot grow.
+ * receiving at once. Fails only if the SA table cannot grow. An outbound
+ * SA added with its last sequence number already used is born expired:
+ * announced and deleted like one that used it up, so that its successor
+ * carries the traffic rather than an SA that can send nothing.
  */
 int vtun_sa_link(struct vtun_dev *vd, struct vtun_peer *peer,
 		 struct vtun_sa *sa)
@@ -264,13 +275,17 @@ int vtun_sa_link(struct vtun_dev *vd, struct vtun_peer *peer,
 	vtun_dev_config_changed(vd);
 	if (vtun_lifetime_timed(&sa->lifetime))
 		queue_delayed_work(vtun_wq, &vd->expire_work, HZ);
+	if (sa->key.dir == VTUN_DIR_OUT &&
+	    (u64)atomic64_read(&sa->seq_out) == vtun_sa_seq_max(sa))
+		vtun_sa_expire(sa, VTUN_SA_EXPIRE_HARD,
+			       VTUN_SA_EXPIRE_SEQ_EXHAUSTED);
 	return 0;
 }
 
 /* An outbound SA carries its peer's traffic from now on (make-before-break). */
 void vtun_sa_activate(struct vtun_sa *sa)
 {
-	if (sa->key.dir == VTUN_DIR_OUT)
+	if (sa->key.dir == VTUN_DIR_OUT && vtun_sa_usable(sa))
 		rcu_assign_pointer(sa->peer->tx_sa, sa);
 }
 
@@ -327,12 +342,13 @@ struct vtun_sa *vtun_sa_add(struct vtun_dev *vd, struct vtun_peer *peer,
 	return sa;
 }
 
+/* The SA to fall back on: the newest outbound one not expired hard. */
 static struct vtun_sa *vtun_peer_newest_out_sa(struct vtun_peer *peer)
 {
 	struct vtun_sa *sa;
 
 	list_for_each_entry(sa, &peer->sas, peer_node)
-		if (sa->key.dir == VTUN_DIR_OUT)
+		if (sa->key.dir == VTUN_DIR_OUT && vtun_sa_usable(sa))
 			return sa;
 	return NULL;
 }
@@ -463,7 +479,7 @@ void vtun_sa_expire_work(struct work_struct *work)
  */
 bool vtun_sa_next_seqs(struct vtun_sa *sa, unsigned int *n, u64 *first)
 {
-	u64 max = sa->esn ? U64_MAX : U32_MAX;
+	u64 max = vtun_sa_seq_max(sa);
 	s64 prev = atomic64_read(&sa->seq_out);
 	u64 take;
 

@@ -55,6 +55,8 @@ static int vtun_sock_create(struct vtun_dev *vd, struct net *net, int family,
 		return ret;
 	/* Transmit runs in softirq context and must never block on memory. */
 	(*sockp)->sk->sk_allocation = GFP_ATOMIC;
+	/* ICMP errors update the path MTU of the route the mark selects. */
+	(*sockp)->sk->sk_mark = vd->fwmark;
 	(*sockp)->sk->sk_sndbuf = INT_MAX;
 	setup_udp_tunnel_sock(net, *sockp, &tcfg);
 	return 0;
@@ -129,6 +131,27 @@ void vtun_socket_close(struct vtun_dev *vd)
 }
 
 /*
+ * Outer packets carry the device's fwmark, and so must its sockets: the
+ * kernel routes with the socket's mark when an ICMP error updates the
+ * path MTU, and with fwmark policy routing (wg-quick's recipe) an
+ * unmarked lookup finds the tunnel itself, not the underlay.
+ */
+void vtun_socket_set_mark(struct vtun_dev *vd, u32 fwmark)
+{
+	struct sock *sk;
+
+	lockdep_assert_held(&vd->conf_lock);
+	WRITE_ONCE(vd->fwmark, fwmark);
+	sk = rcu_dereference_protected(vd->sock4, lockdep_is_held(&vd->conf_lock));
+	if (sk)
+		WRITE_ONCE(sk->sk_mark, fwmark);
+	sk = rcu_dereference_protected(vd->sock6, lockdep_is_held(&vd->conf_lock));
+	if (sk)
+		WRITE_ONCE(sk->sk_mark, fwmark);
+	vtun_peers_reset_outer_routes(vd);
+}
+
+/*
  * Move to another port or underlay device. If the device is up the new
  * sockets replace the old ones or, on failure, nothing changes.
  */
@@ -159,7 +182,7 @@ int vtun_socket_rebind(struct vtun_dev *vd, u16 port, u32 bind_ifindex)
 	ret = vtun_socket_check_bind(vd, bind_ifindex);
 	if (ret)
 		return ret;
-	vd->bind_ifindex = bind_ifindex;
+	WRITE_ONCE(vd->bind_ifindex, bind_ifindex);
 	if (netif_running(vd->dev)) {
 		ret = vtun_socket_open(vd, port);
 		/*
@@ -170,13 +193,13 @@ int vtun_socket_rebind(struct vtun_dev *vd, u16 port, u32 bind_ifindex)
 			vtun_socket_close(vd);
 			ret = vtun_socket_open(vd, port);
 			if (ret) {
-				vd->bind_ifindex = old_bind;
+				WRITE_ONCE(vd->bind_ifindex, old_bind);
 				vtun_socket_open(vd, port);
 			}
 		}
 	}
 	if (ret) {
-		vd->bind_ifindex = old_bind;
+		WRITE_ONCE(vd->bind_ifindex, old_bind);
 		return ret;
 	}
 	vd->listen_port = port;
@@ -211,8 +234,8 @@ static int vtun_send4(struct vtun_dev *vd, struct sock *sk,
 		.daddr		= ep->addr4.sin_addr.s_addr,
 		.fl4_dport	= ep->addr4.sin_port,
 		.fl4_sport	= inet_sk(sk)->inet_sport,
-		.flowi4_mark	= vd->fwmark,
-		.flowi4_oif	= vd->bind_ifindex,
+		.flowi4_mark	= READ_ONCE(vd->fwmark),
+		.flowi4_oif	= READ_ONCE(vd->bind_ifindex),
 		.flowi4_proto	= IPPROTO_UDP,
 	};
 	struct rtable *rt;
@@ -238,11 +261,21 @@ static int vtun_send4(struct vtun_dev *vd, struct sock *sk,
 
 	vtun_note_outer_mtu(ep, &rt->dst);
 	/*
+	 * skb_scrub_packet() in the tunnel layer undoes ignore_df, so a DF
+	 * packet over the route's MTU would be dropped without a word to
+	 * the inner sender. The check in vtun_xmit() used an older MTU:
+	 * fragment this one; the next is refused with the MTU just noted.
+	 */
+	if (df && !skb_is_gso(skb) &&
+	    skb->len + sizeof(struct iphdr) + sizeof(struct udphdr) >
+	    dst_mtu(&rt->dst))
+		df = false;
+	/*
 	 * RFC 3948 3.1.1: the UDP checksum of IPv4 ESP-in-UDP is zero, but
 	 * UDP segmentation of a batch (txbatch.c) always fills it in.
 	 */
 	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, dsfield,
-			    vd->outer_ttl ?: ip4_dst_hoplimit(&rt->dst),
+			    READ_ONCE(vd->outer_ttl) ?: ip4_dst_hoplimit(&rt->dst),
 			    df ? htons(IP_DF) : 0, fl.fl4_sport, fl.fl4_dport,
 			    false, !skb_is_gso(skb));
 	return 0;
@@ -257,8 +290,9 @@ static int vtun_send6(struct vtun_dev *vd, struct sock *sk,
 		.daddr		= ep->addr6.sin6_addr,
 		.fl6_dport	= ep->addr6.sin6_port,
 		.fl6_sport	= inet_sk(sk)->inet_sport,
-		.flowi6_mark	= vd->fwmark,
-		.flowi6_oif	= vd->bind_ifindex ?: ep->addr6.sin6_scope_id,
+		.flowi6_mark	= READ_ONCE(vd->fwmark),
+		.flowi6_oif	= READ_ONCE(vd->bind_ifindex) ?:
+				  ep->addr6.sin6_scope_id,
 		.flowi6_proto	= IPPROTO_UDP,
 	};
 	struct dst_entry *dst;
@@ -283,16 +317,27 @@ static int vtun_send6(struct vtun_dev *vd, struct sock *sk,
 
 	vtun_note_outer_mtu(ep, dst);
 	udp_tunnel6_xmit_skb(dst, sk, skb, vd->dev, &fl.saddr, &fl.daddr,
-			     dsfield, vd->outer_ttl ?: ip6_dst_hoplimit(dst), 0,
+			     dsfield, READ_ONCE(vd->outer_ttl) ?: ip6_dst_hoplimit(dst), 0,
 			     fl.fl6_sport, fl.fl6_dport, false);
 	return 0;
 }
 #endif
 
 /*
+ * The UDP tunnel layer returns nothing, but counts each packet the IP
+ * layer took in this CPU's device tx counters, and a drop in tx_dropped
+ * or tx_errors. With BH off nothing else transmits on this CPU meanwhile.
+ */
+static u64 vtun_tunnel_tx_packets(struct net_device *dev)
+{
+	return u64_stats_read(&this_cpu_ptr(dev->tstats)->tx_packets);
+}
+
+/*
  * Send one finished ESP packet, or a UDP GSO batch of them, to the peer.
- * Consumes the skb whatever happens; failures are counted here, successes
- * by the caller.
+ * Consumes the skb whatever happens. Returns 0 only if the IP layer took
+ * it; failures here are counted here, those further down by the tunnel
+ * layer, and successes by the caller.
  */
 int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield,
 		     bool df)
@@ -301,10 +346,11 @@ int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield,
 	struct vtun_endpoint *ep;
 	struct sock *sk = NULL;
 	int ret = -EAFNOSUPPORT;
+	u64 sent;
 
 	skb_mark_not_on_list(skb);
 	skb->dev = vd->dev;
-	skb->mark = vd->fwmark;
+	skb->mark = READ_ONCE(vd->fwmark);
 	/*
 	 * What does not fit the route is fragmented here, not refused: the
 	 * transmit path already sent ICMP errors for what must not be.
@@ -328,6 +374,7 @@ int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield,
 		goto drop;
 	}
 
+	sent = vtun_tunnel_tx_packets(vd->dev);
 	if (ep->addr.sa_family == AF_INET)
 		ret = vtun_send4(vd, sk, ep, skb, dsfield, df);
 #if IS_ENABLED(CONFIG_IPV6)
@@ -336,8 +383,11 @@ int vtun_socket_send(struct vtun_peer *peer, struct sk_buff *skb, u8 dsfield,
 #endif
 	if (unlikely(ret))
 		goto drop;
+	/* Dropped further down (netfilter, qdisc, no neighbour): counted there. */
+	if (unlikely(vtun_tunnel_tx_packets(vd->dev) == sent))
+		ret = -ENOBUFS;
 	rcu_read_unlock_bh();
-	return 0;
+	return ret;
 
 drop:
 	rcu_read_unlock_bh();

@@ -48,8 +48,8 @@ static void vtun_tx_unreachable(struct sk_buff *skb)
  */
 u8 vtun_tx_outer_dsfield(const struct vtun_dev *vd, u8 inner_dsfield)
 {
-	u8 dsfield = vd->outer_dscp == VTUN_DSCP_INHERIT ? inner_dsfield :
-							   vd->outer_dscp << 2;
+	u8 dscp = READ_ONCE(vd->outer_dscp);
+	u8 dsfield = dscp == VTUN_DSCP_INHERIT ? inner_dsfield : dscp << 2;
 
 	return INET_ECN_encapsulate(dsfield, inner_dsfield);
 }
@@ -294,10 +294,23 @@ netdev_tx_t vtun_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	mtu = vtun_tx_mtu(vd, sa, ep);
 	outer_df = vtun_tx_outer_df(skb, mtu);
-	if (unlikely(!vtun_tx_fits(skb, mtu) && outer_df)) {
-		vtun_tx_too_big(vd, skb, skb->protocol == htons(ETH_P_IPV6) ?
-				max_t(unsigned int, mtu, IPV6_MIN_MTU) : mtu);
-		goto drop;
+	if (unlikely(!vtun_tx_fits(skb, mtu))) {
+		if (outer_df) {
+			vtun_tx_too_big(vd, skb,
+					skb->protocol == htons(ETH_P_IPV6) ?
+					max_t(unsigned int, mtu, IPV6_MIN_MTU) :
+					mtu);
+			goto drop;
+		}
+		/*
+		 * Fragmenting the outer packet is fine, but not past what an
+		 * IP length field can say: a GSO packet from AF_PACKET may
+		 * claim segments of any size.
+		 */
+		if (unlikely(!vtun_tx_fits(skb, dev->max_mtu))) {
+			vtun_count(vd, VTUN_STAT_TX_TOO_BIG);
+			goto drop;
+		}
 	}
 
 	vtun_tx_segments(vd, sa, skb, outer_df);

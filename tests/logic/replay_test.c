@@ -187,6 +187,37 @@ static bool esn_no_negative(void)
 	return good;
 }
 
+/*
+ * An SA created with sequence number @top has received it and the window
+ * below it (issue 14, item 6): none of those may be accepted, everything
+ * above may, and the model agrees from there on.
+ */
+static bool starts_at(u32 window, u64 top)
+{
+	struct vtun_replay *r = vtun_replay_alloc(window, top, GFP_KERNEL);
+	u64 bottom = top >= window ? top - window + 1 : 1, seq;
+	bool good = true;
+
+	for (seq = bottom; seq <= top && good; seq++)
+		good = !vtun_replay_check(r, seq) && !vtun_replay_advance(r, seq);
+	if (good && bottom > 1)
+		good = !vtun_replay_check(r, bottom - 1);
+	/* The next ones are new, in any order within the window. */
+	if (window < 2)
+		good = good && vtun_replay_advance(r, top + 1);
+	else
+		good = good && vtun_replay_advance(r, top + 2) &&
+		       vtun_replay_advance(r, top + 1) &&
+		       !vtun_replay_check(r, top + 1);
+	if (good && window > 2)
+		good = !vtun_replay_check(r, top);
+	if (!good)
+		printf("# window %u created at %llu\n", window,
+		       (unsigned long long)top);
+	vtun_replay_free(r);
+	return good;
+}
+
 int main(void)
 {
 	static const u32 windows[] = { 1, 2, 32, 63, 64, 65, 128, 1000, 4096 };
@@ -208,6 +239,19 @@ int main(void)
 		ok(esn_inference(windows[i]), name);
 	}
 	ok(esn_no_negative(), "ESN never guesses a number below 1; without ESN seq is as sent");
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+		static const u64 tops[] = { 1, 5, 63, 64, 1000, 0xfffffffeULL,
+					    0x100000005ULL };
+		unsigned int t;
+		bool good = true;
+
+		for (t = 0; t < sizeof(tops) / sizeof(tops[0]); t++)
+			good &= starts_at(windows[i], tops[t]);
+		snprintf(name, sizeof(name),
+			 "window %u: an SA created at seq S has seen S and the window below",
+			 windows[i]);
+		ok(good, name);
+	}
 	printf("1..%d\n", n_test);
 	return n_failed ? 1 : 0;
 }
