@@ -1211,23 +1211,39 @@ void vtun_nl_notify_endpoint(struct vtun_peer *peer)
 }
 
 /*
- * The transforms have their own copies: leave no key in the request, in
- * any of its SA nests (SA_NEW and DEV_SETCONF, whether they succeed or not;
- * a failed request comes back in the error ACK).
+ * The transforms have their own copies: leave no key in the request
+ * (SA_NEW and DEV_SETCONF, whether they succeed or not; a failed request
+ * comes back in the error ACK unless the socket set NETLINK_CAP_ACK).
+ * Every SA nest goes whole, and so does whatever does not parse as
+ * attributes, since a key may hide in it too.
  */
 static void vtun_nl_wipe_keys(struct genl_info *info)
 {
 	const struct genlmsghdr *genlhdr = info->genlhdr;
-	struct nlattr *a, *k;
-	int rem, krem;
+	struct nlattr *a = genlmsg_data(genlhdr);
+	int rem = genlmsg_len(genlhdr);
 
-	nla_for_each_attr(a, genlmsg_data(genlhdr), genlmsg_len(genlhdr), rem) {
-		if (nla_type(a) != VTUN_A_SA)
-			continue;
-		nla_for_each_nested(k, a, krem)
-			if (nla_type(k) == VTUN_SA_A_KEY)
-				memzero_explicit(nla_data(k), nla_len(k));
-	}
+	for (; nla_ok(a, rem); a = nla_next(a, &rem))
+		if (nla_type(a) == VTUN_A_SA)
+			memzero_explicit(nla_data(a), nla_len(a));
+	if (rem > 0)
+		memzero_explicit(a, rem);
+}
+
+/*
+ * Requests that carry keys are validated here rather than by genetlink:
+ * a request its policy refused would never reach a handler, and would
+ * go back in the error ACK and be freed with the key in it. genetlink
+ * parses them with vtun_keyed_request_policy, which accepts anything;
+ * this is the strict validation with the family's policy, whose verdict
+ * and extack message are the same as genetlink's would have been.
+ */
+static int vtun_nl_validate_keyed(struct genl_info *info)
+{
+	struct nlattr *tb[VTUN_A_MAX + 1];
+
+	return genlmsg_parse(info->nlhdr, &vtun_genl_family, tb, VTUN_A_MAX,
+			     vtun_policy, info->extack);
 }
 
 static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
@@ -1239,6 +1255,9 @@ static int vtun_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vtun_sa *sa;
 	int ret;
 
+	ret = vtun_nl_validate_keyed(info);
+	if (ret)
+		goto out_wipe;
 	ret = vtun_nl_sa_attrs(info, tb);
 	if (ret)
 		goto out_wipe;
@@ -1590,6 +1609,9 @@ static int vtun_nl_dev_setconf_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
+	ret = vtun_nl_validate_keyed(info);
+	if (ret)
+		goto out;
 	ret = vtun_nl_conf_parse(info, &conf);
 	if (ret)
 		goto out;
@@ -1621,6 +1643,9 @@ out:
 }
 
 /* ---- family ---- */
+
+/* See vtun_nl_validate_keyed(): liberal parsing, no checks at all. */
+static const struct nla_policy vtun_keyed_request_policy[VTUN_A_MAX + 1] = {};
 
 static const struct genl_ops vtun_genl_ops[] = {
 	{
@@ -1664,6 +1689,9 @@ static const struct genl_ops vtun_genl_ops[] = {
 		.cmd	= VTUN_CMD_SA_NEW,
 		.doit	= vtun_nl_sa_new_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
+		.policy	= vtun_keyed_request_policy,
+		.maxattr = VTUN_A_MAX,
+		.validate = GENL_DONT_VALIDATE_STRICT,
 	}, {
 		.cmd	= VTUN_CMD_SA_DEL,
 		.doit	= vtun_nl_sa_del_doit,
@@ -1676,6 +1704,9 @@ static const struct genl_ops vtun_genl_ops[] = {
 		.cmd	= VTUN_CMD_DEV_SETCONF,
 		.doit	= vtun_nl_dev_setconf_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
+		.policy	= vtun_keyed_request_policy,
+		.maxattr = VTUN_A_MAX,
+		.validate = GENL_DONT_VALIDATE_STRICT,
 	},
 };
 

@@ -954,8 +954,32 @@ class Checker:
             return 'nest', {'nested': None}
         return 'unsupported', {'form': val}
 
+    def handler_validated(self):
+        """Ops that carry keys are parsed liberally by genetlink with an
+        empty per-op policy and validated strictly by their handler with
+        the family's policy (so that a refused request still gets its keys
+        wiped): {C command: per-op policy name}. Such an op must say
+        dont-validate: [strict] in the spec, and its handler must reach a
+        genlmsg_parse() with the family's policy."""
+        k = self.kern
+        fams = k.inits.get('genl_family', [])
+        fam = designators(fams[0][1]) if fams else {}
+        out = {}
+        for o in k.array('genl_ops') + k.array('genl_small_ops'):
+            pol = o.get('.policy')
+            if not pol or pol not in k.policies or k.policies[pol]['entries']:
+                continue
+            fn = o.get('.doit')
+            if fn in k.funcs and any(c == 'genlmsg_parse' and len(a) > 4 and
+                                     a[4] == fam.get('.policy')
+                                     for f in k.reach(fn) for c, a in k.calls(f)):
+                out[o.get('.cmd')] = pol
+        return out
+
     def policy(self, pname):
         self.kernel_policies()
+        if pname in self.handler_validated().values():
+            return []		# operations() checks how it is used
         s, p = self.spec, []
         if pname not in self.policy_set:
             return [f"{pname}[{self.kern.policies[pname]['size']}]: its size names no "
@@ -1079,7 +1103,15 @@ class Checker:
             if dv != set(y.get('dont-validate', [])):
                 p.append(f'{oname}: kernel .validate {sorted(dv)}, spec dont-validate '
                          f"{sorted(y.get('dont-validate', []))}")
-            if '.policy' in ko or '.maxattr' in ko:
+            if op['c'] in self.handler_validated():
+                root = s.root_set()
+                if 'strict' not in dv:
+                    p.append(f'{oname}: validated by its handler, but genetlink parses '
+                             'it strictly')
+                if root and ko.get('.maxattr') != s.sets[root]['max']:
+                    p.append(f"{oname}: .maxattr = {ko.get('.maxattr')}: not "
+                             f"{s.sets[root]['max']}")
+            elif '.policy' in ko or '.maxattr' in ko:
                 p.append(f'{oname}: per-op policy in the kernel; the spec is kernel-policy '
                          f"{s.y.get('kernel-policy', 'split')}")
         return p
