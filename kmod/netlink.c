@@ -1722,6 +1722,13 @@ static struct genl_family vtun_genl_family __ro_after_init = {
 	.policy		= vtun_policy,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
+	/*
+	 * genetlink takes per-op validation flags only from operations it
+	 * treats as older than this; SA_NEW and DEV_SETCONF need them (see
+	 * vtun_nl_validate_keyed()). What it gives up, for every op, is the
+	 * check that genlmsghdr.reserved and unknown nlmsg_flags are zero.
+	 */
+	.resv_start_op	= __VTUN_CMD_MAX,
 	.ops		= vtun_genl_ops,
 	.n_ops		= ARRAY_SIZE(vtun_genl_ops),
 	.mcgrps		= vtun_mcgrps,

@@ -188,6 +188,23 @@ static bool win_check(const struct window *w, uint64_t seq)
 	return !win_bit(w, seq);
 }
 
+/*
+ * An SA created with sequence number top has received top and the window
+ * below it: none of those is new (RFC 4303 3.4.3 with the SA's state
+ * starting there).
+ */
+static void win_seen_below_top(struct window *w)
+{
+	uint64_t s, b;
+
+	if (!w->size || !w->top)
+		return;
+	for (s = w->top >= w->size ? w->top - w->size + 1 : 1; s <= w->top; s++) {
+		b = s & (w->ring - 1);
+		w->bits[b / 64] |= 1ULL << (b % 64);
+	}
+}
+
 static bool win_advance(struct window *w, uint64_t seq)
 {
 	uint64_t s, b;
@@ -1165,6 +1182,7 @@ static void parse_sa(char *spec)
 	if (!sa->win.bits)
 		die("out of memory");
 	sa->win.top = seq;
+	win_seen_below_top(&sa->win);
 	sa->fresh = seq + 1;
 	for (i = 0; i < V_MAX; i++)
 		sa->tally[i] = 0;

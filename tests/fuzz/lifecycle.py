@@ -27,6 +27,11 @@ A cycle, in the namespace the process runs in:
     lifecycle.py rekey SECONDS --dev-a A --dev-b B
         replace the SAs of a pair (make before break, new SPIs) as fast
         as possible, while floods run
+    lifecycle.py adders SECONDS --dev D [--tag T]
+        PEER_NEW, ROUTE_NEW and SA_NEW on D, whatever fails: the requests
+        that run without RTNL, to race with D's deletion (issue 14, item 2)
+    lifecycle.py churn SECONDS --dev D
+        create D, bring it up, delete it, as fast as possible
 Prints "lifecycle: ok ..." or "lifecycle: FAIL ..."; exit status 0 or 1.
 """
 
@@ -43,7 +48,7 @@ sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from esp_craft import csum  # noqa: E402
 from nlfuzz import (A, A_IFNAME, A_PEER, A_ROUTE, A_SA, A_LISTEN_PORT,  # noqa: E402
                     A_STATS, AES_GCM, CHACHA, CMD_DEV_GET, CMD_DEV_SETCONF,
-                    CMD_SA_DEL, CMD_SA_NEW, Genl, NlError, PEER_ADDR4,
+                    CMD_PEER_NEW, CMD_ROUTE_NEW, CMD_SA_DEL, CMD_SA_NEW, Genl, NlError, PEER_ADDR4,
                     PEER_ADDR6, PEER_ID, PEER_PORT, ROUTE_ADDR, ROUTE_FAMILY,
                     ROUTE_PEER_ID, ROUTE_PLEN, SA_ALG, SA_DIR, SA_ICV_BITS,
                     SA_KEY, SA_PEER_ID, SA_SPI, cstr, parse_attrs, u8, u16,
@@ -114,7 +119,10 @@ def route(pid, prefix):
 
 
 def sa(pid, d, spi, chacha):
+    """An SA whose key is its SPI's own: vtun refuses one key for two SAs
+    of a device, and each end's outbound SA is the other's inbound."""
     alg, key = (CHACHA, KEY_CHACHA) if chacha else (AES_GCM, KEY_GCM)
+    key = struct.pack(">I", spi) + key[4:]
     return A(A_SA, [A(SA_PEER_ID, u32(pid)), A(SA_DIR, u8(d)), A(SA_SPI, u32(spi)),
                     A(SA_ALG, cstr(alg)), A(SA_KEY, key), A(SA_ICV_BITS, u16(128))])
 
@@ -331,6 +339,52 @@ def mode_rekey(args):
     return 0
 
 
+def mode_adders(args):
+    """Peers, routes and SAs added to a device that comes and goes."""
+    end = time.time() + args.seconds
+    seed = sum(args.tag.encode()) * 7919
+    done = errors = i = 0
+    nl = None
+    while time.time() < end:
+        i += 1
+        pid = 1 + (seed + i) % 500
+        dev = [A(A_IFNAME, cstr(args.dev))]
+        try:
+            nl = nl or Genl()
+            nl.do(CMD_PEER_NEW, dev + [A(A_PEER, [A(PEER_ID, u32(pid))])])
+            nl.do(CMD_ROUTE_NEW, dev + [route(pid, "10.%d.%d.0/24" % (pid >> 8, pid & 255))])
+            nl.do(CMD_SA_NEW, dev + [sa(pid, 1 + i % 2, 0x100000 + (seed + i) % 0xfffff,
+                                        bool(i & 4))])
+            done += 1
+        except NlError:
+            errors += 1
+        except OSError:
+            errors += 1
+            nl = None
+    print("# adders on %s: %d rounds complete, %d interrupted" % (args.dev, done, errors))
+    print("lifecycle: ok")
+    return 0
+
+
+def mode_churn(args):
+    """The device created and deleted again and again."""
+    end = time.time() + args.seconds
+    rt = Rtnl()
+    n = 0
+    while time.time() < end:
+        try:
+            rt.add(args.dev)
+            rt.up(args.dev)
+            time.sleep(0.002 * (n % 5))
+            rt.delete(args.dev)
+            n += 1
+        except OSError:
+            time.sleep(0.005)
+    print("# churn of %s: %d devices" % (args.dev, n))
+    print("lifecycle: ok")
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="mode", required=True)
@@ -352,9 +406,17 @@ def main():
     f = sub.add_parser("flood")
     f.add_argument("seconds", type=float)
     f.add_argument("--dev", required=True)
+    ad = sub.add_parser("adders")
+    ad.add_argument("seconds", type=float)
+    ad.add_argument("--dev", required=True)
+    ad.add_argument("--tag", default="ad")
+    ch = sub.add_parser("churn")
+    ch.add_argument("seconds", type=float)
+    ch.add_argument("--dev", required=True)
     args = p.parse_args()
     return {"cycles": mode_cycles, "chaos": mode_chaos, "rekey": mode_rekey,
-            "pair": mode_pair, "flood": mode_flood}[args.mode](args)
+            "pair": mode_pair, "flood": mode_flood, "adders": mode_adders,
+            "churn": mode_churn}[args.mode](args)
 
 
 if __name__ == "__main__":

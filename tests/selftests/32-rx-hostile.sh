@@ -15,6 +15,9 @@ require_cmd tcpdump jq
 A=$(ns_new a)
 B=$(ns_new b)
 SPI_CRAFT=0x3000
+# Keys of the crafting SAs: each SA of a device needs a key of its own.
+KEY_CRAFT=0x3030303030303030303030303030303001020304
+KEY_4096=0x4096409640964096409640964096409601020304
 # Sequence numbers of crafted packets: each test uses its own range, above
 # every earlier test's, since an accepted packet moves the window up.
 CSEQ=1000
@@ -23,7 +26,7 @@ setup() {
 	site_pair "$A" "$B"
 	sa_pair "$A" "$B" "$KEY128_AB" "$KEY128_BA" 128
 	vtunctl_in "$B" sa add vtun0 peer 1 dir in spi $SPI_CRAFT aead "$AEAD" \
-		"$KEY128_AB" 128
+		"$KEY_CRAFT" 128
 	ip netns exec "$A" ping -q -c 2 -i 0.2 -W 2 10.2.0.1
 }
 
@@ -35,7 +38,7 @@ craft() {
 # craft_esp [OPTIONS]: one packet on the crafting SA with a fresh sequence
 # number unless --seq is given.
 craft_esp() {
-	craft esp --key "$KEY128_AB" --spi $SPI_CRAFT --seq $CSEQ "$@"
+	craft esp --key "$KEY_CRAFT" --spi $SPI_CRAFT --seq $CSEQ "$@"
 }
 
 # expect_counts CMD... -- COUNTER=DELTA...: run CMD, then each of B's device
@@ -94,14 +97,14 @@ reinjected_capture() {
 window_4096() {
 	local spi=0x3001
 	vtunctl_in "$B" sa add vtun0 peer 1 dir in spi $spi aead "$AEAD" \
-		"$KEY128_AB" 128 replay-window 4096
+		"$KEY_4096" 128 replay-window 4096
 	assert_eq 4096 "$(sa_stat "$B" vtun0 $spi in replay_window)" "window"
-	expect_counts craft esp --key "$KEY128_AB" --spi $spi --seq 10000 -- rx_packets=1
-	expect_counts craft esp --key "$KEY128_AB" --spi $spi --seq $((10000 - 4096)) -- \
+	expect_counts craft esp --key "$KEY_4096" --spi $spi --seq 10000 -- rx_packets=1
+	expect_counts craft esp --key "$KEY_4096" --spi $spi --seq $((10000 - 4096)) -- \
 		rx_replay=1 rx_packets=0
-	expect_counts craft esp --key "$KEY128_AB" --spi $spi --seq $((10000 - 4095)) -- \
+	expect_counts craft esp --key "$KEY_4096" --spi $spi --seq $((10000 - 4095)) -- \
 		rx_packets=1
-	expect_counts craft esp --key "$KEY128_AB" --spi $spi --seq $((10000 - 4095)) -- \
+	expect_counts craft esp --key "$KEY_4096" --spi $spi --seq $((10000 - 4095)) -- \
 		rx_replay=1 rx_packets=0
 }
 
@@ -121,7 +124,7 @@ flipped_bits() {
 }
 
 unknown_spi() {
-	expect_counts craft esp --key "$KEY128_AB" --spi 0x7777 --seq 1 -- \
+	expect_counts craft esp --key "$KEY_CRAFT" --spi 0x7777 --seq 1 -- \
 		rx_no_sa=1 rx_packets=0
 }
 
@@ -135,10 +138,10 @@ keepalive_and_ike() {
 truncated_everywhere() {
 	local len
 	len=$(ip netns exec "$A" "$PY" "$VTUN_REPO/tests/esp_craft.py" --dry-run \
-		--dst 192.0.2.2 truncations --key "$KEY128_AB" --spi $SPI_CRAFT --seq 1)
+		--dst 192.0.2.2 truncations --key "$KEY_CRAFT" --spi $SPI_CRAFT --seq 1)
 	# Shorter than header, IV, trailer and ICV (34 bytes) is malformed;
 	# longer ones cannot authenticate.
-	expect_counts craft truncations --key "$KEY128_AB" --spi $SPI_CRAFT \
+	expect_counts craft truncations --key "$KEY_CRAFT" --spi $SPI_CRAFT \
 		--seq 2200 -- rx_malformed=34 rx_auth_fail=$((len - 34)) \
 		rx_packets=0
 }
@@ -186,11 +189,11 @@ tfc_padding() {
 # RFC 6040 decapsulation: CE outside reaches an ECN-capable inner packet;
 # a packet that is not ECN-capable cannot carry it and is dropped.
 ecn_decap() {
-	expect_counts craft --tos 3 esp --key "$KEY128_AB" --spi $SPI_CRAFT \
+	expect_counts craft --tos 3 esp --key "$KEY_CRAFT" --spi $SPI_CRAFT \
 		--seq 2800 --inner-tos 2 -- rx_packets=1 rx_ecn_drop=0
-	expect_counts craft --tos 3 esp --key "$KEY128_AB" --spi $SPI_CRAFT \
+	expect_counts craft --tos 3 esp --key "$KEY_CRAFT" --spi $SPI_CRAFT \
 		--seq 2801 --inner-tos 0 -- rx_packets=0 rx_ecn_drop=1
-	expect_counts craft --tos 2 esp --key "$KEY128_AB" --spi $SPI_CRAFT \
+	expect_counts craft --tos 2 esp --key "$KEY_CRAFT" --spi $SPI_CRAFT \
 		--seq 2802 --inner-tos 0 -- rx_packets=1 rx_ecn_drop=0
 }
 

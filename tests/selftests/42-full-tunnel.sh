@@ -78,6 +78,43 @@ fwmark_policy() {
 	vtunctl_in "$C" set vtun0 fwmark 0
 }
 
+# The same recipe behind a smaller link (R to S at 1280 bytes): the
+# router's "fragmentation needed" must update the path MTU of the route
+# the marked outer packets take, so that vtun learns it and tells the
+# inner sender. Unmarked, the kernel put it on table 51's route into the
+# tunnel, and every large DF packet vanished (issue 14, item 4).
+fwmark_pmtu() {
+	local tb
+	vtunctl_in "$C" set vtun0 fwmark 0x51
+	ip -n "$C" route add default dev vtun0 src 10.9.0.2 table 51
+	ip -n "$C" rule add not fwmark 0x51 table 51 priority 100
+	ip -n "$C" rule add table main suppress_prefixlength 0 priority 99
+	ip -n "$R" link set s0 mtu 1280
+	ip -n "$S" link set pub0 mtu 1280
+	ip netns exec "$C" ping -q -c 1 -W 2 198.51.100.7
+	tb=$(vstat "$C" vtun0 tx_too_big)
+	# too big for the 1280-byte link: R answers with its MTU
+	ip netns exec "$C" ping -q -c 1 -M "do" -s 1300 -W 2 198.51.100.7 || true
+	wait_for 10 outer_pmtu_learnt
+	capture ip netns exec "$C" ping -c 1 -M "do" -s 1300 -W 2 198.51.100.7
+	assert_ne 0 "$RC" "a DF packet too big for the path"
+	assert_eq $((tb + 1)) "$(vstat "$C" vtun0 tx_too_big)" "refused by vtun with its MTU"
+	# 1280 - IPv4 - UDP - ESP (header, IV, trailer, ICV): 1218 inside
+	ip netns exec "$C" ping -q -c 1 -M "do" -s $((1218 - 28)) -W 2 198.51.100.7
+	ip -n "$R" link set s0 mtu 1500
+	ip -n "$S" link set pub0 mtu 1500
+	ip -n "$C" route flush cache
+	ip -n "$C" rule del priority 99
+	ip -n "$C" rule del priority 100
+	ip -n "$C" route del default table 51
+	vtunctl_in "$C" set vtun0 fwmark 0
+}
+
+# The outer route that marked packets take has R's MTU in its cache.
+outer_pmtu_learnt() {
+	ip -n "$C" route get 192.0.2.1 mark 0x51 | grep -q 'mtu 1280'
+}
+
 # The other way: the tunnel is the preferred default, but outer packets
 # may only leave through pub0, where the router's default applies.
 bind_underlay() {
@@ -97,6 +134,8 @@ bind_underlay() {
 run_test "setup: client, router, VPN server and a web server" setup
 run_test "default route into the tunnel alone: loop detected and dropped" naive_loop
 run_test "fwmark policy routing keeps the server route outside" fwmark_policy
+run_test "with fwmark policy routing, the underlay's path MTU reaches the inner sender" \
+	fwmark_pmtu
 if "$VTUNCTL" set help 2>&1 | grep -q bind-dev; then
 	run_test "binding outer packets to the underlay device" bind_underlay
 else

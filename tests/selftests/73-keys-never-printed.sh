@@ -31,7 +31,9 @@ K1=0x4b337973214e65766572507231746564a1b2c3d4
 K2=0x4b337973214e6576657250723274656400112233445566778899aabbccddeeffa5b6c7d8
 K3=0x4b337973214e65766572507233746564ffeeddccbbaa99887766554433221100c9dae1f2
 K4=0x4b337973214e65766572507234746564e3f4a5b6
-KEYS=("$K1" "$K2" "$K3" "$K4")
+K5=0x4b337973214e65766572507235746564f1e2d3c4
+K6=0x4b337973214e65766572507236746564a9b8c7d6
+KEYS=("$K1" "$K2" "$K3" "$K4" "$K5" "$K6")
 CHACHA='rfc7539esp(chacha20,poly1305)'
 
 setup() {
@@ -46,7 +48,8 @@ setup() {
 	# key files, setconf, a batch
 	local keys=$TEST_TMP/keys
 	mkdir -m 0700 "$keys"
-	(umask 077 && echo "$K3" >"$keys/k3" && echo "$K4" >"$keys/k4")
+	(umask 077 && echo "$K3" >"$keys/k3" && echo "$K4" >"$keys/k4" &&
+	 echo "$K5" >"$keys/k5")
 	vtunctl_in "$A" sa add vtun0 peer 1 dir out spi 0x3000 aead "$CHACHA" "@$keys/k3" 128
 	vtunctl_in "$B" sa add vtun0 peer 1 dir in spi 0x3000 aead "$CHACHA" "@$keys/k3" 128
 	ip netns exec "$A" ping -q -c 3 -i 0.2 -W 2 10.2.0.1
@@ -54,7 +57,7 @@ setup() {
 	# packets, in events below
 	cat >"$TEST_TMP/batch" <<-EOF
 		sa add vtun0 peer 1 dir in spi 0x4000 aead "$AEAD" @$keys/k4 64
-		sa add vtun0 peer 1 dir out spi 0x4001 aead "$AEAD" @$keys/k4 128 limit packet-hard 3
+		sa add vtun0 peer 1 dir out spi 0x4001 aead "$AEAD" @$keys/k5 128 limit packet-hard 3
 	EOF
 	vtunctl_in "$B" -b "$TEST_TMP/batch"
 }
@@ -68,7 +71,7 @@ events() {
 	raw=$!
 	wait_for 20 test -e "$ready"
 	sleep 0.5
-	vtunctl_in "$B" sa add vtun0 peer 1 dir in spi 0x5000 aead "$AEAD" "$K1" 128
+	vtunctl_in "$B" sa add vtun0 peer 1 dir in spi 0x5000 aead "$AEAD" "$K6" 128
 	vtunctl_in "$B" sa del vtun0 dir in spi 0x5000
 	# the outbound SA with a hard limit of 3 packets expires
 	ip netns exec "$B" ping -q -c 5 -i 0.2 -W 1 10.1.0.1 || true
