@@ -96,6 +96,9 @@ fwmark_pmtu() {
 	# too big for the 1280-byte link: R answers with its MTU
 	ip netns exec "$C" ping -q -c 1 -M "do" -s 1300 -W 2 198.51.100.7 || true
 	wait_for 10 outer_pmtu_learnt
+	# vtun notes the new MTU when it next sends: that packet goes out
+	# fragmented (36-security-review, item 9), the one after is refused.
+	ip netns exec "$C" ping -q -c 1 -M "do" -s 1300 -W 2 198.51.100.7 || true
 	capture ip netns exec "$C" ping -c 1 -M "do" -s 1300 -W 2 198.51.100.7
 	assert_ne 0 "$RC" "a DF packet too big for the path"
 	assert_eq $((tb + 1)) "$(vstat "$C" vtun0 tx_too_big)" "refused by vtun with its MTU"
