@@ -94,6 +94,16 @@ at() {
 	esac
 }
 
+# spawn NODE CMD [ARG...]: start CMD in NODE's namespace in the background,
+# its own pid in $SPAWNED (with "at ... &", $! would be a subshell's: a
+# signal for CMD would end the subshell and leave CMD running).
+spawn() {
+	local ns=$NS_PREFIX$1
+	shift
+	ip netns exec "$ns" "$@" &
+	SPAWNED=$!
+}
+
 # ---- what the steps look at ----
 
 # get NODE FILTER: jq -r FILTER over NODE's vtun0 in "vtunctl show -j";
@@ -129,34 +139,20 @@ hexdump_of() {
 
 # sniff_start NODE IFACE PCAP FILTER: tcpdump into PCAP, every packet
 # written at once (--immediate-mode, -U); returns once it captures, its pid
-# in $SNIFF_PID. sniff_stop PID PCAP.
+# in $SNIFF_PID. sniff_stop PID PCAP: once the traffic is over, stops it
+# when it has written all of it (tcpdump_stop in tests/lib.sh).
 sniff_start() {
 	local log=$3.log
 	: >"$log"
-	at "$1" tcpdump --immediate-mode -U -nn -i "$2" -w "$3" "$4" 2>"$log" &
-	SNIFF_PID=$!
+	spawn "$1" tcpdump --immediate-mode -U -nn -i "$2" -w "$3" "$4" 2>"$log"
+	SNIFF_PID=$SPAWNED
 	on_exit kill "$SNIFF_PID"
 	wait_for 30 contains "$log" "listening on"
 }
 
-# sniff_stop PID PCAP: stop tcpdump once it has written every packet the
-# kernel queued for it: asked for its statistics (SIGUSR1), it says as
-# many captured (written) as received by its filter. The traffic to
-# capture is over when this is called (its receivers have it), so the
-# capture is complete: no time to guess.
 sniff_stop() {
-	local pid=$1 log=$2.log stats='' i
-	for ((i = 0; i < 100; i++)); do
-		kill -USR1 "$pid" || break
-		sleep 0.2
-		stats=$(<"$log")
-		stats=${stats##*$'\n'}
-		[[ $stats =~ ([0-9]+)\ packets?\ captured,\ ([0-9]+)\ packets?\ received ]] &&
-			((BASH_REMATCH[1] == BASH_REMATCH[2])) && break
-	done
-	kill "$pid"
-	wait "$pid" || true
-	((i < 100)) || fail "tcpdump on $2 did not write all it received: $stats"
+	tcpdump_stop "$1" "$2.log"
+	assert_eq 0 "$TCPDUMP_DROPPED" "packets tcpdump lost on $2 (kernel buffer full)"
 }
 
 # show_traffic: tcpdump -nn lines in; shows the first ESP lines and a
@@ -427,8 +423,8 @@ EOF
 	on gw-a sysctl -w net.ipv4.conf.lan0.proxy_arp=1 net.ipv4.neigh.lan0.proxy_delay=0
 	# Watch gw-a's events from here on (shown when the laptop moves).
 	if [[ $VTUNCTL_HELP == *monitor* ]]; then
-		at gw-a timeout 600 "$VTUNCTL" monitor vtun0 >monitor.log 2>&1 </dev/null &
-		on_exit kill $!
+		spawn gw-a timeout 600 "$VTUNCTL" monitor vtun0 >monitor.log 2>&1 </dev/null
+		on_exit kill "$SPAWNED"
 	fi
 	say "" "Until the laptop speaks, office A cannot reach it:"
 	expect_fail on host-a1 ping -q -c 1 -W 1 10.1.0.200
@@ -508,15 +504,15 @@ icmp_unreach_moved() {
 # A long-lived TCP session laptop -> host-a1 (think ssh): socat on both
 # ends, the laptop's side fed from a FIFO that the steps write lines into.
 session_open() {
-	at host-a1 timeout 600 socat -u TCP-LISTEN:$SESSION_PORT,reuseaddr \
-		OPEN:session.rx,creat,trunc >/dev/null 2>&1 </dev/null &
-	on_exit kill $!
+	spawn host-a1 timeout 600 socat -u TCP-LISTEN:$SESSION_PORT,reuseaddr \
+		OPEN:session.rx,creat,trunc >/dev/null 2>&1 </dev/null
+	on_exit kill "$SPAWNED"
 	mkfifo session.fifo
 	sleep 600 <>session.fifo >/dev/null 2>&1 &	# holds it open
 	on_exit kill $!
-	at laptop timeout 600 socat -u OPEN:session.fifo \
-		TCP:10.1.0.10:$SESSION_PORT,retry=100,interval=0.2 >/dev/null 2>&1 </dev/null &
-	on_exit kill $!
+	spawn laptop timeout 600 socat -u OPEN:session.fifo \
+		TCP:10.1.0.10:$SESSION_PORT,retry=100,interval=0.2 >/dev/null 2>&1 </dev/null
+	on_exit kill "$SPAWNED"
 }
 
 session_say() {	# LINE: the laptop types LINE; it must arrive
