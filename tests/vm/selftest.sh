@@ -34,6 +34,7 @@ copy_checkout() {
 
 copy_checkout "$COPY" || exit 1
 echo "$TOKEN" >"$COPY/token"
+chmod 0700 "$COPY"	# like a mktemp -d clone: the guest opens it to all
 echo "host only" >"$WORK/host-only"
 
 # The probe, in the copy: what it checks, it checks in the guest.
@@ -46,6 +47,7 @@ ktest "the working directory is the copy" assert_eq $(printf %q "$COPY") "\$PWD"
 ktest "the copy's files are the host's" grep -qx $(printf %q "$TOKEN") "\$VTUN_REPO/token"
 ktest "the guest has a /tmp of its own" test ! -e $(printf %q "$WORK/host-only")
 ktest "the tree is writable in the guest" sh -c 'echo guest >"\$VTUN_REPO/written-in-guest"'
+ktest "unprivileged tests reach the tree" run_unprivileged grep -qx $(printf %q "$TOKEN") "\$VTUN_REPO/token"
 tap_done
 EOF
 # A script under /tmp outside the repository: the harness ships it.
@@ -65,12 +67,12 @@ test_boot_from_tmp() {
 	local rc=0 summary
 	run_copy || rc=$?
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$WORK/run.out" | tail -n 1)
-	if ((rc != 0)) || [[ $summary != "8 passed, 0 failed" ]]; then
+	if ((rc != 0)) || [[ $summary != "9 passed, 0 failed" ]]; then
 		sed 's/^/  /' "$WORK/run.out"
-		fail "tests/vm/run from $COPY: exit status $rc, '$summary' (expected 8 passed: 6 + 1 + kernel log clean)"
+		fail "tests/vm/run from $COPY: exit status $rc, '$summary' (expected 9 passed: 7 + 1 + kernel log clean)"
 	fi
 	# every point the probe promised, from the guest
-	grep -qE '^# tests/probe\.sh: +6 passed, 0 failed' "$WORK/run.out" ||
+	grep -qE '^# tests/probe\.sh: +7 passed, 0 failed' "$WORK/run.out" ||
 		fail "the probe's summary is missing: $(grep '^# tests/probe.sh' "$WORK/run.out")"
 	[[ ! -e $COPY/written-in-guest ]] || fail "a file the guest wrote reached the host's tree"
 }
