@@ -19,7 +19,7 @@
 # the output of passing tests too.
 #
 # Inside a test: assert_eq, assert_ne, assert_match, assert_no_match,
-# assert_range, expect_fail, capture, wait_for, fail.
+# assert_range, expect_fail, capture, wait_for, fail; tcpdump_stop.
 # Namespaces: ns_new, veth_pair; everything named with the script's prefix
 # is deleted when the script exits, even after a failure. Register other
 # cleanups with on_exit CMD [ARG...] (never trap EXIT yourself).
@@ -167,6 +167,35 @@ expect_fail() {
 	elif ((RC > 125)); then
 		fail "expected a clean failure, got exit status $RC: $*${ERR:+ (stderr: $ERR)}"
 	fi
+}
+
+# tcpdump_stop PID LOG: stop a tcpdump writing a capture file (-w FILE -U,
+# its stderr in LOG) once it has written every packet the kernel queued
+# for it: asked for its statistics (SIGUSR1), it says as many captured
+# (written) as received by its filter, less those the kernel dropped (its
+# buffer full: their number is left in TCPDUMP_DROPPED). Call it once the
+# traffic to capture is over (its receivers have it): the capture is then
+# complete, with no guess at how long tcpdump takes under emulation. Fails
+# if tcpdump is gone or never catches up. Not for captures that see the
+# loopback's outgoing copies (lo, or "any" without "inbound"): tcpdump
+# skips those itself, so the numbers never match.
+# shellcheck disable=SC2034 # TCPDUMP_DROPPED is for the callers
+tcpdump_stop() {
+	local pid=$1 log=$2 stats='' i
+	TCPDUMP_DROPPED=''
+	for ((i = 0; i < 150; i++)); do
+		kill -USR1 "$pid" 2>/dev/null ||
+			{ fail "tcpdump (pid $pid) exited before it was stopped: $(<"$log")"; return 1; }
+		sleep 0.2
+		stats=$(<"$log")
+		stats=${stats##*$'\n'}
+		[[ $stats =~ ([0-9]+)\ packets?\ captured,\ ([0-9]+)\ packets?\ received\ by\ filter,\ ([0-9]+)\ packets?\ dropped ]] &&
+			((BASH_REMATCH[1] + BASH_REMATCH[3] == BASH_REMATCH[2])) &&
+			TCPDUMP_DROPPED=${BASH_REMATCH[3]} && break
+	done
+	kill "$pid"
+	wait "$pid" || true
+	((i < 150)) || fail "tcpdump did not write all it received in 30 s: $stats"
 }
 
 # wait_for SECONDS CMD [ARG...]: poll until CMD succeeds.

@@ -123,10 +123,10 @@ capture_start() {
 	wait_for 30 grep -q "listening on" "$log"
 }
 
+# capture_stop: once the traffic is over, stop the capture when tcpdump
+# has written all of it (tcpdump_stop in tests/lib.sh).
 capture_stop() {
-	sleep 1	# tcpdump is slow to write under emulation
-	kill "$CAPTURE_PID"
-	wait "$CAPTURE_PID" || true
+	tcpdump_stop "$CAPTURE_PID" "$TEST_TMP/tcpdump.log"
 }
 
 # tcp_listening NS PORT: something listens on TCP PORT in NS.

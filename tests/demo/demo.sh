@@ -94,6 +94,16 @@ at() {
 	esac
 }
 
+# spawn NODE CMD [ARG...]: start CMD in NODE's namespace in the background,
+# its own pid in $SPAWNED (with "at ... &", $! would be a subshell's: a
+# signal for CMD would end the subshell and leave CMD running).
+spawn() {
+	local ns=$NS_PREFIX$1
+	shift
+	ip netns exec "$ns" "$@" &
+	SPAWNED=$!
+}
+
 # ---- what the steps look at ----
 
 # get NODE FILTER: jq -r FILTER over NODE's vtun0 in "vtunctl show -j";
@@ -128,22 +138,21 @@ hexdump_of() {
 }
 
 # sniff_start NODE IFACE PCAP FILTER: tcpdump into PCAP, every packet
-# written at once (--immediate-mode: the last ones are not left in the
-# kernel's buffer when it is stopped); returns once it captures, its pid
-# in $SNIFF_PID. sniff_stop PID.
+# written at once (--immediate-mode, -U); returns once it captures, its pid
+# in $SNIFF_PID. sniff_stop PID PCAP: once the traffic is over, stops it
+# when it has written all of it (tcpdump_stop in tests/lib.sh).
 sniff_start() {
 	local log=$3.log
 	: >"$log"
-	at "$1" tcpdump --immediate-mode -U -nn -i "$2" -w "$3" "$4" 2>"$log" &
-	SNIFF_PID=$!
+	spawn "$1" tcpdump --immediate-mode -U -nn -i "$2" -w "$3" "$4" 2>"$log"
+	SNIFF_PID=$SPAWNED
 	on_exit kill "$SNIFF_PID"
 	wait_for 30 contains "$log" "listening on"
 }
 
 sniff_stop() {
-	sleep 0.5
-	kill "$1"
-	wait "$1" || true
+	tcpdump_stop "$1" "$2.log"
+	assert_eq 0 "$TCPDUMP_DROPPED" "packets tcpdump lost on $2 (kernel buffer full)"
 }
 
 # show_traffic: tcpdump -nn lines in; shows the first ESP lines and a
@@ -414,8 +423,8 @@ EOF
 	on gw-a sysctl -w net.ipv4.conf.lan0.proxy_arp=1 net.ipv4.neigh.lan0.proxy_delay=0
 	# Watch gw-a's events from here on (shown when the laptop moves).
 	if [[ $VTUNCTL_HELP == *monitor* ]]; then
-		at gw-a timeout 600 "$VTUNCTL" monitor vtun0 >monitor.log 2>&1 </dev/null &
-		on_exit kill $!
+		spawn gw-a timeout 600 "$VTUNCTL" monitor vtun0 >monitor.log 2>&1 </dev/null
+		on_exit kill "$SPAWNED"
 	fi
 	say "" "Until the laptop speaks, office A cannot reach it:"
 	expect_fail on host-a1 ping -q -c 1 -W 1 10.1.0.200
@@ -456,34 +465,54 @@ laptop_to_b() {
 	moved "${before#* }" "${after#* }" 3 "gw-a tx to office B"
 }
 
+# keepalives_moved TX0 RX0: the laptop sent, and gw-a received, two
+# keepalives more than TX0 and RX0 (sets TX and RX).
+keepalives_moved() {
+	TX=$(get laptop .stats.tx_keepalives)
+	RX=$(get gw-a .stats.rx_keepalives)
+	((TX >= $1 + 2 && RX >= $2 + 2))
+}
+
 keepalives() {
-	local tx0 rx0 tx rx
+	local tx0 rx0 t0=$SECONDS
 	say "An idle laptop sends a one-byte UDP keepalive (RFC 3948) every" \
-	    "second, so the home router keeps its NAT mapping open. Idle for 3 s:"
+	    "second, so the home router keeps its NAT mapping open. Idle until" \
+	    "two have gone by (emulation may stretch a second):"
 	tx0=$(get laptop .stats.tx_keepalives)
 	rx0=$(get gw-a .stats.rx_keepalives)
-	sleep 3
-	tx=$(get laptop .stats.tx_keepalives)
-	rx=$(get gw-a .stats.rx_keepalives)
+	sleep 2
+	wait_for 30 keepalives_moved "$tx0" "$rx0"
+	local tx=$TX rx=$RX
 	moved "$tx0" "$tx" 2 "keepalives sent by the laptop"
 	moved "$rx0" "$rx" 2 "keepalives gw-a received"
-	say "laptop sent $((tx - tx0)), gw-a received $((rx - rx0)). The home router's" \
+	say "In $((SECONDS - t0)) s the laptop sent $((tx - tx0)), gw-a received $((rx - rx0)). The home router's" \
 	    "mapping for it stays (its idle timeout keeps being refreshed):"
 	on home-nat conntrack -L -p udp -s 192.168.1.23
+}
+
+# icmp_unreach NODE: ICMP destination unreachable messages NODE received.
+icmp_unreach() {
+	at "$1" awk '$1 == "Icmp:" { if (!n++) { for (i = 2; i <= NF; i++) f[$i] = i } else print $f["InDestUnreachs"] }' /proc/net/snmp
+}
+
+# icmp_unreach_moved NODE BEFORE: one more than BEFORE (in ICMP_UNREACH).
+icmp_unreach_moved() {
+	ICMP_UNREACH=$(icmp_unreach "$1")
+	((ICMP_UNREACH > $2))
 }
 
 # A long-lived TCP session laptop -> host-a1 (think ssh): socat on both
 # ends, the laptop's side fed from a FIFO that the steps write lines into.
 session_open() {
-	at host-a1 timeout 600 socat -u TCP-LISTEN:$SESSION_PORT,reuseaddr \
-		OPEN:session.rx,creat,trunc >/dev/null 2>&1 </dev/null &
-	on_exit kill $!
+	spawn host-a1 timeout 600 socat -u TCP-LISTEN:$SESSION_PORT,reuseaddr \
+		OPEN:session.rx,creat,trunc >/dev/null 2>&1 </dev/null
+	on_exit kill "$SPAWNED"
 	mkfifo session.fifo
 	sleep 600 <>session.fifo >/dev/null 2>&1 &	# holds it open
 	on_exit kill $!
-	at laptop timeout 600 socat -u OPEN:session.fifo \
-		TCP:10.1.0.10:$SESSION_PORT,retry=100,interval=0.2 >/dev/null 2>&1 </dev/null &
-	on_exit kill $!
+	spawn laptop timeout 600 socat -u OPEN:session.fifo \
+		TCP:10.1.0.10:$SESSION_PORT,retry=100,interval=0.2 >/dev/null 2>&1 </dev/null
+	on_exit kill "$SPAWNED"
 }
 
 session_say() {	# LINE: the laptop types LINE; it must arrive
@@ -493,20 +522,37 @@ session_say() {	# LINE: the laptop types LINE; it must arrive
 }
 
 nat_change() {
+	local unreach
 	say "The laptop opens a TCP session to host-a1 (an ssh, say):"
 	session_open
 	session_say "hello from the laptop, before the NAT change"
 	on laptop ss -Htn state established "dport = :$SESSION_PORT"
-	say "" "Then the home router reboots: a new public address from the ISP," \
-	    "a new port range for NAT, every mapping forgotten:"
+	say "" "Then the home router reboots: a new port range for NAT, a new" \
+	    "public address from the ISP, every mapping forgotten:"
+	# (the port range first: whatever mapping is made from here on, and
+	# survives the flush, is one of the new router's)
+	on home-nat nft insert rule ip nat post oifname wan0 meta l4proto udp masquerade to :40000-40999
 	on home-nat ip addr flush dev wan0
 	on home-nat ip addr add 203.0.113.77/24 dev wan0
 	on home-nat ip route add default via 203.0.113.1
-	on home-nat nft insert rule ip nat post oifname wan0 meta l4proto udp masquerade to :40000-40999
 	on home-nat conntrack -F
 	assert_eq "$(<learnt.ep)" "$(get gw-a 'peer(100).endpoint')" "gw-a's endpoint for the laptop"
 	say "" "gw-a still sends to $(<learnt.ep), a mapping that is gone:"
+	unreach=$(icmp_unreach gw-a)
 	expect_fail on host-a1 ping -q -c 1 -W 1 10.1.0.200
+	# Settle before anyone listens on the internet (step 14): that ESP
+	# packet is not lost yet. The internet router still has the home
+	# router's link address for 203.0.113.30 and delivers it there; the
+	# home router, no longer 203.0.113.30 but a router, forwards it back
+	# out, asks ARP for 203.0.113.30 (3 tries, 1 s apart) and then answers
+	# gw-a with ICMP host unreachable, from its new address.
+	say "" "The internet router still delivers 203.0.113.30 to the home router's" \
+	    "link; the home router, which no longer has that address, tries ARP" \
+	    "for it (3 s) and gives up with an ICMP error to gw-a:"
+	wait_for 30 icmp_unreach_moved gw-a "$unreach"
+	on home-nat ip neigh show 203.0.113.30
+	say "gw-a: $ICMP_UNREACH ICMP destination unreachable received (before: $unreach)." \
+	    "Nothing of the old address is in flight any more."
 }
 
 roaming() {
@@ -538,8 +584,8 @@ eavesdrop() {
 	on host-a1 ping -q -c 2 -i 0.2 -W 2 -p "$SECRET" 10.2.0.10
 	on laptop ping -q -c 2 -i 0.2 -W 2 -p "$SECRET" 10.1.0.10
 	session_say "the password is hunter2"
-	sniff_stop "$p2"
-	sniff_stop "$p1"
+	sniff_stop "$p2" "$lan"
+	sniff_stop "$p1" "$wire"
 
 	say "" "Office A's LAN, in the clear (first lines):"
 	n=0

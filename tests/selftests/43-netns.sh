@@ -44,11 +44,19 @@ moved_device_works() {
 	[[ -z $(ip netns exec "$INSIDE" ss -Hlun 'sport = :4500') ]]
 }
 
+# flowing NS DEV TX0: DEV has sent ten packets more than TX0 (a flood is
+# under way: what follows happens under traffic, not before it).
+flowing() {
+	(($(dev_stat "$1" "$2" tx_packets) >= $3 + 10))
+}
+
 # The device's namespace goes away under traffic: the device goes with it.
 delete_device_netns() {
+	local tx0
+	tx0=$(dev_stat "$B" vtun0 tx_packets)
 	ip netns exec "$B" ping -q -f -w 5 10.1.0.1 >/dev/null 2>&1 &
 	local flood=$!
-	sleep 1
+	wait_for 20 flowing "$B" vtun0 "$tx0"
 	ip netns delete "$INSIDE"
 	wait "$flood" || true
 	# Its socket in A went with it.
@@ -69,9 +77,11 @@ delete_birthplace() {
 	vtunctl_in "$inside2" route add vtun1 10.2.0.0/16 peer 1
 	vtunctl_in "$inside2" sa add vtun1 peer 1 dir out spi 0x5000 aead "$AEAD" "$KEY128_AB" 128
 	assert_eq 1 "$(dev_attr "$inside2" vtun1 carrier)" "carrier before"
+	local tx0
+	tx0=$(dev_stat "$inside2" vtun1 tx_packets)
 	ip netns exec "$inside2" ping -q -f -w 4 10.2.0.1 >/dev/null 2>&1 &
 	local flood=$!
-	sleep 1
+	wait_for 20 flowing "$inside2" vtun1 "$tx0"
 	ip netns delete "$A"
 	wait "$flood" || true
 	assert_eq 0 "$(dev_attr "$inside2" vtun1 carrier)" "carrier after"

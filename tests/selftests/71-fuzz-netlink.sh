@@ -130,6 +130,14 @@ userns_root() {
 		$VTUNCTL sa add vtun0 peer 1 dir in spi 0x2000 aead '$AEAD' $KEY128_BA 128
 		$VTUNCTL show -j | jq -e 'length == 1 and .[0].ifname == "vtun0"' >/dev/null
 		timeout 20 $VTUNCTL monitor >$TEST_TMP/userns-events.txt 2>&1 &
+		# it listens once a probe peer's deletion shows up
+		for i in \$(seq 100); do
+			$VTUNCTL peer add vtun0 id 4000000000 2>/dev/null || true
+			$VTUNCTL peer del vtun0 id 4000000000
+			! grep -q 4000000000 $TEST_TMP/userns-events.txt || break
+			sleep 0.1
+		done
+		grep -q 4000000000 $TEST_TMP/userns-events.txt
 		echo started >$TEST_TMP/userns-monitor
 		$PY $NLFUZZ foreign $ifx0 $ifxn --name $DEV0
 		$PY $NLFUZZ fuzz vtun0 --iterations $((ITER / 6)) --seed $((SEED + 1))
@@ -140,7 +148,6 @@ userns_root() {
 	run_unprivileged unshare -Ur -n bash "$script" &
 	local job=$!
 	wait_for 60 test -e "$TEST_TMP/userns-monitor"
-	sleep 1
 	# events in the initial and another namespace: none may reach it
 	"$VTUNCTL" peer add "$DEV0" id 99
 	"$VTUNCTL" peer del "$DEV0" id 99

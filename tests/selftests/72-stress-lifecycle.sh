@@ -45,6 +45,11 @@ mem_snapshot() {
 	awk '/^Percpu:/ { print "percpu_kb", $2 }' /proc/meminfo
 }
 
+# rx_moved NS DEV BEFORE: DEV counted more packets received than BEFORE.
+rx_moved() {
+	(($(vtunctl_in "$1" show "$2" -j | jq '.[0].stats.rx_packets') > $3))
+}
+
 # Let deferred frees happen: namespaces are dismantled by a worker, RCU
 # callbacks run later. Then shrink every slab cache: SLUB counts the
 # objects of each CPU's slabs (and partial slabs) as active, free or not,
@@ -122,7 +127,8 @@ race_rekey() {
 	local before after
 	before=$(vtunctl_in "$ns" show rb -j | jq '.[0].stats.rx_packets')
 	lc "$ns" flood 1 --dev ra >/dev/null
-	sleep 1
+	# (delivery may lag behind the flood: parallel crypto)
+	wait_for 20 rx_moved "$ns" rb "$before"
 	after=$(vtunctl_in "$ns" show rb -j | jq '.[0].stats.rx_packets')
 	assert_range $((before + 1)) "$after" 100000000 "rx_packets after the race"
 	# and goes away with packets in flight, asynchronous ones too

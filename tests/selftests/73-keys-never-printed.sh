@@ -62,6 +62,12 @@ setup() {
 	vtunctl_in "$B" -b "$TEST_TMP/batch"
 }
 
+monitor_probe() {	# LOG
+	vtunctl_in "$B" peer add vtun0 id 4000000000 2>/dev/null || true
+	vtunctl_in "$B" peer del vtun0 id 4000000000
+	grep -q 4000000000 "$1"
+}
+
 # Everything printed while SAs come and go.
 events() {
 	local ready=$TEST_TMP/ready mon raw
@@ -70,7 +76,8 @@ events() {
 	ip netns exec "$B" "$PY" "$NLFUZZ" listen 15 --ready "$ready" >"$OUT/events-b.raw" &
 	raw=$!
 	wait_for 20 test -e "$ready"
-	sleep 0.5
+	# vtunctl monitor listens once a probe peer's deletion shows up
+	wait_for 20 monitor_probe "$OUT/monitor-b.json"
 	vtunctl_in "$B" sa add vtun0 peer 1 dir in spi 0x5000 aead "$AEAD" "$K6" 128
 	vtunctl_in "$B" sa del vtun0 dir in spi 0x5000
 	# the outbound SA with a hard limit of 3 packets expires
