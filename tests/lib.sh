@@ -228,17 +228,14 @@ require_vtunctl() {
 	fi
 }
 
-# The kernel build tree modules are built against: $KDIR, else the running
-# kernel's, else the newest installed one (like the top-level Makefile).
+# The kernel build tree modules are built against: $KDIR, else the one the
+# top-level Makefile picks (tools/kernels kdir).
 kdir() {
-	local d
 	if [[ -n ${KDIR:-} ]]; then
 		echo "$KDIR"
 		return
 	fi
-	d=/lib/modules/$(uname -r)/build
-	[[ -d $d ]] || d=$(find /lib/modules -mindepth 2 -maxdepth 2 -name build 2>/dev/null | sort -V | tail -n 1)
-	[[ -n $d ]] && echo "$d"
+	bash "$VTUN_REPO/tools/kernels" kdir
 }
 
 # fake_kdir DIR OPTION: the kernel's build directory ($KDIR) with OPTION
