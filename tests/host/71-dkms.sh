@@ -69,7 +69,8 @@ test_add() {
 
 test_build() {
 	local start=$SECONDS
-	if ! dkms_ build -m vtun -v "$VERSION" -k "$KVER" >"$TEST_TMP/build.out" 2>&1; then
+	if ! dkms_ build -m vtun -v "$VERSION" -k "$KVER" --kernelsourcedir "$KDIR" \
+		>"$TEST_TMP/build.out" 2>&1; then
 		cat "$TEST_TMP/build.out" "$TREE/var/vtun/$VERSION/build/make.log" 2>/dev/null
 		fail "dkms build failed"
 	fi
