@@ -138,6 +138,13 @@ assert_match() {	# ERE STRING [WHAT]
 	[[ $2 =~ $1 ]] || fail "${3:-value}: '$2' does not match /$1/"
 }
 
+# re_quote STRING: STRING as an ERE that matches it literally (kernel
+# releases have dots, Debian's 6.12 a "+": 6.12.95+deb12-amd64).
+re_quote() {
+	# shellcheck disable=SC2001 # one sed is clearer than a loop
+	sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$1"
+}
+
 assert_no_match() {	# ERE STRING [WHAT]
 	[[ ! $2 =~ $1 ]] || fail "${3:-value}: '$2' matches /$1/"
 }
