@@ -13,11 +13,15 @@
 VERSION := $(shell sed -n 's/^\#define VTUN_VERSION "\(.*\)"/\1/p' kmod/version.h)
 
 # The kernel to build against: the running kernel's build tree if it has
-# one, else the newest installed /lib/modules/*/build (our hosts run a
-# kernel without modules and test in a VM booting the Debian kernel).
-KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
-	  if [ -d $$d ]; then echo $$d; \
-	  else ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1; fi)
+# one, else the one linux-headers-amd64 depends on (Debian 12's 6.1, even
+# with 6.12 from bookworm-backports installed beside it), else the newest
+# installed /lib/modules/*/build (our hosts run a kernel without modules
+# and test in a VM booting the Debian kernel). tools/kernels decides;
+# "make check" also tests the other kernel lines it lists.
+TOPDIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+ifeq ($(origin KDIR),undefined)
+KDIR := $(shell bash $(TOPDIR)tools/kernels kdir)
+endif
 
 .PHONY: all module vtunctl fuzz check check-host check-vm check-debug demo deps bench clean
 .PHONY: install uninstall install-module install-module-dkms \

@@ -169,8 +169,12 @@ static inline void vtun_netdev_set_lltx(struct net_device *dev)
 #define from_timer(var, timer, field)	timer_container_of(var, timer, field)
 #endif
 
-#if !VTUN_HAVE_DEL_TIMER_SYNC
-#define del_timer_sync(timer)		timer_delete_sync(timer)
+/*
+ * del_timer_sync() is timer_delete_sync() since 6.2 (backported to 6.1 and
+ * other stable kernels); the old name is deprecated, and gone in 6.16.
+ */
+#if !VTUN_HAVE_TIMER_DELETE_SYNC
+#define timer_delete_sync(timer)	del_timer_sync(timer)
 #endif
 
 #endif /* _VTUN_COMPAT_H */

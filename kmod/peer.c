@@ -356,7 +356,7 @@ void vtun_peer_remove(struct vtun_peer *peer)
 
 	lockdep_assert_held(&vd->conf_lock);
 	WRITE_ONCE(peer->dead, true);
-	del_timer_sync(&peer->keepalive_timer);
+	timer_delete_sync(&peer->keepalive_timer);
 	vtun_routes_remove_peer(&vd->routes, peer);
 	vtun_sa_remove_all_of_peer(vd, peer);
 	xa_erase(&vd->peers, peer->id);

@@ -138,6 +138,13 @@ assert_match() {	# ERE STRING [WHAT]
 	[[ $2 =~ $1 ]] || fail "${3:-value}: '$2' does not match /$1/"
 }
 
+# re_quote STRING: STRING as an ERE that matches it literally (kernel
+# releases have dots, Debian's 6.12 a "+": 6.12.95+deb12-amd64).
+re_quote() {
+	# shellcheck disable=SC2001 # one sed is clearer than a loop
+	sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$1"
+}
+
 assert_no_match() {	# ERE STRING [WHAT]
 	[[ ! $2 =~ $1 ]] || fail "${3:-value}: '$2' matches /$1/"
 }
@@ -257,17 +264,14 @@ require_vtunctl() {
 	fi
 }
 
-# The kernel build tree modules are built against: $KDIR, else the running
-# kernel's, else the newest installed one (like the top-level Makefile).
+# The kernel build tree modules are built against: $KDIR, else the one the
+# top-level Makefile picks (tools/kernels kdir).
 kdir() {
-	local d
 	if [[ -n ${KDIR:-} ]]; then
 		echo "$KDIR"
 		return
 	fi
-	d=/lib/modules/$(uname -r)/build
-	[[ -d $d ]] || d=$(find /lib/modules -mindepth 2 -maxdepth 2 -name build 2>/dev/null | sort -V | tail -n 1)
-	[[ -n $d ]] && echo "$d"
+	bash "$VTUN_REPO/tools/kernels" kdir
 }
 
 # fake_kdir DIR OPTION: the kernel's build directory ($KDIR) with OPTION

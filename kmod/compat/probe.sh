@@ -203,8 +203,8 @@ probe_apis() {
 		void vtun_probe(struct net_device *dev) { dev->lltx = true; }
 	EOF
 
-	# del_timer_sync() is timer_delete_sync() since 6.2; the old name
-	# goes away in 6.16.
+	# del_timer_sync() is timer_delete_sync() since 6.2 (backported to
+	# 6.1); the old name goes away in 6.16. vtun calls the new name.
 	probe DEL_TIMER_SYNC <<-'EOF'
 		#include <linux/timer.h>
 		int vtun_probe(struct timer_list *t);

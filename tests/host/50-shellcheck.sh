@@ -14,7 +14,7 @@ cd "$VTUN_REPO" || exit 1
 
 # Shell scripts: *.sh, and files whose first line names bash or sh.
 mapfile -t files < <(
-	{ find tests .ci bench tools/systemd tools/vtunctl/completion -type f ! -path 'tests/unit/*' ! -path 'bench/results/*'
+	{ find tests .ci bench tools/systemd tools/vtunctl/completion tools/kernels -type f ! -path 'tests/unit/*' ! -path 'bench/results/*'
 	  find kmod -type f -name '*.sh'; } | LC_ALL=C sort |
 	while IFS= read -r f; do
 		if [[ $f == *.sh ]] || head -n 1 "$f" | grep -qE '^#!.*\b(ba)?sh\b'; then

@@ -113,10 +113,27 @@ test_probe_6_1() {
 	expect="CRYPTO_CB_DATA=0 CRYPTO_CB_REQ=1 GENL_DUMPIT_INFO_ATTRS=1
 		GENL_DUMPIT_INFO_INFO=0 NETDEVICE_TRACKER=1 NETDEV_HOLD=1
 		DEV_HOLD_TRACK=0 DEV_GET_TSTATS64=1 NETDEV_LLTX=0 NETIF_F_LLTX=1
-		DEL_TIMER_SYNC=1 SHA256=1 UDP_TUNNEL_XMIT_12=1 RTNL_NEWLINK_SRC_NET=1
-		ASM_UNALIGNED_H=1 LINUX_UNALIGNED_H=0 CRYPTO_SHA2_H=1 NET_GSO_H=0
+		DEL_TIMER_SYNC=1 TIMER_DELETE_SYNC=1 SHA256=1 UDP_TUNNEL_XMIT_12=1
+		RTNL_NEWLINK_SRC_NET=1 ASM_UNALIGNED_H=1 LINUX_UNALIGNED_H=0 CRYPTO_SHA2_H=1 NET_GSO_H=0
 		GENL_REQ_ATTR_CHECK=1 NL_REQ_ATTR_CHECK=1 NLA_POLICY_MASK=1
 		FROM_TIMER=1 TIMER_CONTAINER_OF=0"
+	for n in $expect; do
+		v=$(fact "${n%=*}")
+		assert_eq "${n#*=}" "$v" "VTUN_HAVE_${n%=*}"
+	done
+}
+
+# What Debian's 6.12 (bookworm-backports, Debian 13) has.
+test_probe_6_12() {
+	local expect n v
+	expect="CRYPTO_CB_DATA=1 CRYPTO_CB_REQ=0 GENL_DUMPIT_INFO_ATTRS=0
+		GENL_DUMPIT_INFO_INFO=1 NETDEVICE_TRACKER=1 NETDEV_HOLD=1
+		DEV_HOLD_TRACK=0 DEV_GET_TSTATS64=1 NETDEV_LLTX=1 NETIF_F_LLTX=0
+		DEL_TIMER_SYNC=1 TIMER_DELETE_SYNC=1 SHA256=1 UDP_TUNNEL_XMIT_12=1
+		RTNL_NEWLINK_SRC_NET=1 ASM_UNALIGNED_H=0 LINUX_UNALIGNED_H=1
+		CRYPTO_SHA2_H=1 NET_GSO_H=1 GENL_REQ_ATTR_CHECK=1 NL_REQ_ATTR_CHECK=1
+		NLA_POLICY_MASK=1 GENL_MCAST_CAP=1 DEV_STATS_INC=1 FROM_TIMER=1
+		TIMER_CONTAINER_OF=0"
 	for n in $expect; do
 		v=$(fact "${n%=*}")
 		assert_eq "${n#*=}" "$v" "VTUN_HAVE_${n%=*}"
@@ -167,20 +184,23 @@ test_unknown_type() {
 }
 
 # The shims for other kernels compile, with the kernel's own definitions
-# hidden and the facts turned around (as far as these headers allow).
+# hidden and the facts turned around (as far as these headers allow: a
+# structure member or a flag the kernel lacks cannot be shimmed, so those
+# facts are the installed kernel's, from test_probe_installed).
 test_shims_compile() {
 	local dir=$TEST_TMP/shims
 	mkdir -p "$dir"
 	cp "$VTUN_REPO/kmod/compat.h" "$dir/"
-	cat >"$dir/compat-gen.h" <<-'EOF'
+	[[ -n $(fact NETDEV_LLTX) ]] || fail "no facts: the probes did not run"
+	cat >"$dir/compat-gen.h" <<-EOF
 		#define VTUN_HAVE_CRYPTO_CB_DATA 1
-		#define VTUN_HAVE_GENL_DUMPIT_INFO_ATTRS 1
+		#define VTUN_HAVE_GENL_DUMPIT_INFO_ATTRS $(fact GENL_DUMPIT_INFO_ATTRS)
 		#define VTUN_HAVE_NETDEVICE_TRACKER 0
 		#define VTUN_HAVE_NETDEV_HOLD 0
 		#define VTUN_HAVE_DEV_HOLD_TRACK 0
 		#define VTUN_HAVE_DEV_GET_TSTATS64 0
-		#define VTUN_HAVE_NETDEV_LLTX 0
-		#define VTUN_HAVE_DEL_TIMER_SYNC 0
+		#define VTUN_HAVE_NETDEV_LLTX $(fact NETDEV_LLTX)
+		#define VTUN_HAVE_TIMER_DELETE_SYNC 0
 		#define VTUN_HAVE_NET_GSO_H 0
 		#define VTUN_HAVE_GENL_REQ_ATTR_CHECK 0
 		#define VTUN_HAVE_NL_REQ_ATTR_CHECK 0
@@ -214,7 +234,7 @@ test_shims_compile() {
 		{
 			struct vtun_test *x = vtun_crypto_cb_data(arg);
 
-			del_timer_sync(&x->t);
+			timer_delete_sync(&x->t);
 		}
 
 		static void vtun_test_timer(struct timer_list *t)
@@ -251,6 +271,7 @@ test_shims_compile() {
 			return vtun_genl_dumpit_attrs(cb) ? vtun_test_policy[1].type +
 			       vtun_test_mcgrps[0].name[0] : 0;
 		}
+		MODULE_DESCRIPTION("vtun compat shims test");
 		MODULE_LICENSE("GPL");
 	EOF
 	echo 'obj-m := shims.o' >"$dir/Kbuild"
@@ -268,6 +289,11 @@ if [[ $KVER == 6.1.* ]]; then
 	run_test "probes: what Linux 6.1 has" test_probe_6_1
 else
 	skip "probes: what Linux 6.1 has" "kernel $KVER"
+fi
+if [[ $KVER == 6.12.* ]]; then
+	run_test "probes: what Linux 6.12 has" test_probe_6_12
+else
+	skip "probes: what Linux 6.12 has" "kernel $KVER"
 fi
 run_test "probes: an unknown signature stops the build" test_unknown_signature
 run_test "probes: an unknown type stops the build" test_unknown_type

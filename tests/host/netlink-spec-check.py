@@ -23,7 +23,6 @@ for kernel-only constants in policies (CRYPTO_MAX_ALG_NAME).
 
 import glob
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -500,11 +499,14 @@ def kernel_include_dirs():
         dirs.append(os.path.join(os.environ['KSRC'], 'include'))
     kdir = os.environ.get('KDIR')
     if not kdir:
-        cand = f'/lib/modules/{platform.release()}/build'
-        if not os.path.isdir(cand):
-            found = sorted(glob.glob('/lib/modules/*/build'))
-            cand = found[-1] if found else ''
-        kdir = cand
+        # the build tree the top-level Makefile picks
+        tool = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            '..', '..', 'tools', 'kernels')
+        try:
+            kdir = subprocess.run(['bash', tool, 'kdir'], check=False,
+                                  capture_output=True, text=True).stdout.strip()
+        except OSError:
+            kdir = ''
     if kdir and os.path.isdir(kdir):
         dirs.append(os.path.join(kdir, 'include'))
         dirs.append(os.path.join(kdir, 'source', 'include'))

@@ -119,11 +119,11 @@ test_install() {
 		>"$TEST_TMP/dpkg.log" 2>&1 ||
 		fail "$(cat "$TEST_TMP/dpkg.log")"$'\n'"dpkg -i failed"
 	cat "$TEST_TMP/dpkg.log"
-	assert_match "^depmod -a $KVER( -F /boot/System.map-$KVER)? \\(the host's index: installed\\)\$" \
+	assert_match "^depmod -a $(re_quote "$KVER")( -F /boot/System.map-$(re_quote "$KVER"))? \\(the host's index: installed\\)\$" \
 		"$(depmod_calls)" "what DKMS asked depmod"
 	assert_eq "install ok installed" "$(dpkg-query -W -f '${Status}' vtun-dkms)" "vtun-dkms"
 	assert_eq "install ok installed" "$(dpkg-query -W -f '${Status}' vtunctl)" "vtunctl"
-	assert_match "^vtun/$VERSION, $KVER, [^:]*: installed" \
+	assert_match "^vtun/$VERSION, $(re_quote "$KVER"), [^:]*: installed" \
 		"$(dkms status -m vtun -v "$VERSION" -k "$KVER")" "dkms status"
 }
 
@@ -191,7 +191,7 @@ test_purge() {
 	timed "dpkg --purge" env PATH="$TEST_TMP/bin:$PATH" dpkg --purge vtunctl vtun-dkms \
 		>"$TEST_TMP/purge.log" 2>&1 ||
 		fail "$(cat "$TEST_TMP/purge.log")"$'\n'"dpkg --purge failed"
-	assert_match "^depmod -a $KVER( -F /boot/System.map-$KVER)? \\(the host's index: removed\\)\$" \
+	assert_match "^depmod -a $(re_quote "$KVER")( -F /boot/System.map-$(re_quote "$KVER"))? \\(the host's index: removed\\)\$" \
 		"$(depmod_calls)" "what DKMS asked depmod"
 	assert_eq "" "$(modinfo -n vtun 2>/dev/null)" "the module modprobe finds"
 	for f in /usr/sbin/vtunctl /usr/sbin/vtun-quick "$UNIT" /etc/vtun \
