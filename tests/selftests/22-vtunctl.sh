@@ -22,6 +22,9 @@ require_vtunctl
 
 NS=$(ns_new ctl) || exit 1
 KEY128=0x0123456789abcdef0123456789abcdef01020304
+# Every SA of a device needs a key of its own.
+KEY128B=0x1123456789abcdef0123456789abcdef01020304
+KEY128C=0x2123456789abcdef0123456789abcdef01020304
 KEY256=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1fa1a2a3a4
 AEAD='rfc4106(gcm(aes))'
 
@@ -112,7 +115,7 @@ test_routes() {
 test_sas() {
 	local keyfile=$TEST_TMP/key
 	vt sa add vtun0 peer 1 dir out spi 0x100 aead "$AEAD" $KEY128 128 esn seq 42
-	vt sa add vtun0 peer 1 dir in spi 0x200 aead "$AEAD" $KEY128 96 esn replay-window 128
+	vt sa add vtun0 peer 1 dir in spi 0x200 aead "$AEAD" $KEY128B 96 esn replay-window 128
 	(umask 077 && echo $KEY256 >"$keyfile")
 	vt sa add vtun0 peer 2 dir out spi 4096 aead "$AEAD" "@$keyfile" 64
 	assert_eq '[256,512]' "$(json '[.[0].peers[0].sas[].spi]')" "SAs of peer 1, out first"
@@ -180,9 +183,9 @@ test_valgrind() {
 	assert_eq 0 "$RC" "show -p under valgrind (stderr: $ERR)"
 	capture vg peer add vtun0 id 7 endpoint 192.0.2.7:4500
 	assert_eq 0 "$RC" "peer add under valgrind (stderr: $ERR)"
-	capture vg sa add vtun0 peer 7 dir out spi 0x700 aead "$AEAD" $KEY128 128
+	capture vg sa add vtun0 peer 7 dir out spi 0x700 aead "$AEAD" $KEY128C 128
 	assert_eq 0 "$RC" "sa add under valgrind (stderr: $ERR)"
-	capture vg sa add vtun0 peer 7 dir out spi 0x700 aead "$AEAD" $KEY128 128
+	capture vg sa add vtun0 peer 7 dir out spi 0x700 aead "$AEAD" $KEY128C 128
 	assert_eq 1 "$RC" "refused sa add under valgrind (stderr: $ERR)"
 	vt peer del vtun0 id 7
 }

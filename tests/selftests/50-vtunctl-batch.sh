@@ -20,6 +20,10 @@ require_vtunctl
 NS=$(ns_new batch) || exit 1
 N=1000
 KEY=0x0123456789abcdef0123456789abcdef01020304
+# key_for N: the key of SA number N (a device refuses one key for two SAs).
+key_for() {
+	printf '0x%08x0123456789abcdef0123456701020304' "$1"
+}
 
 vt() {
 	ip netns exec "$NS" "$VTUNCTL" "$@"
@@ -43,9 +47,9 @@ big_batch() {
 		echo "route add vtun0 10.$((i >> 8)).$((i & 255)).0/24 peer $i"
 	done
 	for ((i = 1; i <= 4; i++)); do
-		echo "sa add vtun0 peer $i dir out spi $((0x1000 + i)) aead 'rfc4106(gcm(aes))' $KEY 128"
+		echo "sa add vtun0 peer $i dir out spi $((0x1000 + i)) aead 'rfc4106(gcm(aes))' $(key_for $((0x1000 + i))) 128"
 		echo "sa add vtun0 peer $i dir in spi $((0x2000 + i)) \\"
-		echo "	aead \"rfc4106(gcm(aes))\" $KEY 128 replay-window 128	# continued"
+		echo "	aead \"rfc4106(gcm(aes))\" $(key_for $((0x2000 + i))) 128 replay-window 128	# continued"
 	done
 }
 

@@ -123,7 +123,9 @@ object_events() {
 setup() {
 	mkdir -m 700 "$KEYS"
 	(umask 077 && "$VTUNCTL" genkey >"$KEYS/ab.key" &&
-	 "$VTUNCTL" genkey chacha20 >"$KEYS/ba.key")
+	 "$VTUNCTL" genkey chacha20 >"$KEYS/ba.key" &&
+	 "$VTUNCTL" genkey >"$KEYS/other.key" &&
+	 for i in 1 2 3 4; do "$VTUNCTL" genkey >"$KEYS/big$i.key"; done)
 	internet "$A" "$B"
 	vtun_dev "$A"
 	vtun_dev "$B"
@@ -197,7 +199,7 @@ test_errors() {
 	sed 's/Id = 3/Id = 2/' "$DIR/a.conf" >"$f"
 	refused 2 "peer 2 already given at line" "$f"
 	# Only the kernel knows SA 0x1000 has another key: it refuses all of it.
-	{ sed "s|$KEYS/ab.key|$KEYS/ba.key|" "$DIR/a.conf"; printf '\n[Peer]\nId = 4\n'; } >"$f"
+	{ sed "s|$KEYS/ab.key|$KEYS/other.key|" "$DIR/a.conf"; printf '\n[Peer]\nId = 4\n'; } >"$f"
 	refused 1 "An SA exists with this SPI and direction but other parameters or key" "$f"
 	assert_eq '[1,2,3]' "$(json_a '[.[0].peers[].id]')" "no peer 4"
 }
@@ -249,7 +251,7 @@ test_thousand() {
 			printf '[Peer]\nId = %d\nEndpoint = 192.0.2.%d:%d\nRoute = 10.%d.%d.0/24\n' \
 				$i $((i % 250 + 1)) $((1024 + i)) $((i >> 8)) $((i & 255))
 			((i > 4)) || printf '[SA]\nDir = out\nSpi = %d\nKey = @%s\n' \
-				$((0x1000 + i)) "$KEYS/ab.key"
+				$((0x1000 + i)) "$KEYS/big$i.key"
 		done
 	} >"$f"
 	monitor_start "$A" "$log"

@@ -140,11 +140,11 @@ test_chacha20() {
 	fails 2 "rfc7539esp(chacha20,poly1305) takes icv bits 128" \
 		sa add vtun0 peer 1 dir out spi 0x600 aead "$alg" "$(vt genkey chacha20)" 96
 	fails 2 "key is 20 bytes; rfc7539esp(chacha20,poly1305) takes 36" \
-		sa add vtun0 peer 1 dir out spi 0x600 aead "$alg" "$KEY" 128
+		sa add vtun0 peer 1 dir out spi 0x600 aead "$alg" "$(vt genkey)" 128
 }
 
 test_lifetimes() {
-	vt sa add vtun0 peer 1 dir out spi 0x200 aead "$AEAD" $KEY 128 \
+	vt sa add vtun0 peer 1 dir out spi 0x200 aead "$AEAD" "$(vt genkey)" 128 \
 		limit time-soft 3600 limit time-hard 3900 limit time-use-soft 60 \
 		limit time-use-hard 120 limit byte-soft 1000000 limit byte-hard 0x200000 \
 		limit packet-soft 5 l packet-hard 10
@@ -155,20 +155,20 @@ test_lifetimes() {
 	assert_range 0 "$(json '.[0].peers[0].sas[0].add_secs')" 60 "add_secs"
 	assert_match '      add [0-9]+s ago, never used, limit time-soft 3600 time-hard 3900 time-use-soft 60 time-use-hard 120 byte-soft 1000000 byte-hard 2097152 packet-soft 5 packet-hard 10' \
 		"$(vt show vtun0)" "show"
-	vt sa add vtun0 peer 1 dir in spi 0x201 aead "$AEAD" $KEY 128
+	vt sa add vtun0 peer 1 dir in spi 0x201 aead "$AEAD" "$(vt genkey)" 128
 	assert_eq null "$(json '.[0].peers[0].sas[1].lifetime')" "no limits: lifetime null"
 	vt sa del vtun0 dir out spi 0x200
 	vt sa del vtun0 dir in spi 0x201
 	fails 2 "limit packet-soft 20 exceeds packet-hard 10" \
-		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" $KEY 128 \
+		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" "$(vt genkey)" 128 \
 		limit packet-soft 20 limit packet-hard 10
 	fails 2 "limit time-soft given twice" \
-		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" $KEY 128 \
+		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" "$(vt genkey)" 128 \
 		limit time-soft 1 limit time-soft 2
 	fails 2 "unknown limit 'time'" \
-		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" $KEY 128 limit time 1
+		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" "$(vt genkey)" 128 limit time 1
 	fails 2 "'limit KEYWORD' needs a value" \
-		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" $KEY 128 limit time-soft
+		sa add vtun0 peer 1 dir out spi 0x202 aead "$AEAD" "$(vt genkey)" 128 limit time-soft
 }
 
 test_key_ref() {
@@ -179,8 +179,8 @@ test_key_ref() {
 	(cd "$dir" && vt sa add vtun0 peer 1 dir out spi 0x300 aead "$AEAD" @link/a.key 128)
 	assert_eq "\"$(realpath "$dir/real/a.key")\"" "$(json '.[0].peers[0].sas[0].key_ref')" \
 		"key_ref: absolute, links resolved"
-	echo $KEY | vt sa add vtun0 peer 1 dir in spi 0x301 aead "$AEAD" @/dev/stdin 128
-	vt sa add vtun0 peer 1 dir out spi 0x302 aead "$AEAD" $KEY 128
+	vt genkey | vt sa add vtun0 peer 1 dir in spi 0x301 aead "$AEAD" @/dev/stdin 128
+	vt sa add vtun0 peer 1 dir out spi 0x302 aead "$AEAD" "$(vt genkey)" 128
 	assert_eq '[null,null]' "$(json '[.[0].peers[0].sas[1:][].key_ref]')" \
 		"no key_ref from a pipe or a 0x key"
 	assert_no_match 'real/a.key' "$(vt show vtun0)" "show text never names key files"
@@ -198,7 +198,7 @@ test_errors() {
 	fails 1 "vtun9: no such device" show vtun9
 	fails 1 "vtun9: no such device" showconf vtun9
 	fails 1 "lo: not a vtun device" set lo bind-dev none
-	fails 1 "No peer with this id" sa add vtun0 peer 9 dir out spi 0x400 aead "$AEAD" $KEY 128
+	fails 1 "No peer with this id" sa add vtun0 peer 9 dir out spi 0x400 aead "$AEAD" "$(vt genkey)" 128
 	fails 1 "File exists" peer add vtun0 id 1
 	fails 2 "showconf: unexpected '--keys'" showconf vtun0 --keys
 	fails 2 "setconf: missing FILE" setconf vtun0
@@ -215,7 +215,7 @@ test_valgrind() {
 	local vg=(valgrind --quiet --leak-check=full "--errors-for-leak-kinds=definite,possible"
 		  --error-exitcode=99)
 	capture ip netns exec "$NS" "${vg[@]}" "$VTUNCTL" sa add vtun0 peer 1 dir out \
-		spi 0x500 aead "$AEAD" $KEY 128 limit time-hard 100
+		spi 0x500 aead "$AEAD" "$(vt genkey)" 128 limit time-hard 100
 	assert_eq 0 "$RC" "sa add with a limit (stderr: $ERR)"
 	capture ip netns exec "$NS" "${vg[@]}" "$VTUNCTL" -p show
 	assert_eq 0 "$RC" "show -p (stderr: $ERR)"

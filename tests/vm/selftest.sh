@@ -22,7 +22,7 @@ WORK=$(mktemp -d /tmp/vtun-anypath.XXXXXX) || exit 1
 on_exit rm -rf "$WORK"
 COPY=$WORK/checkout
 TOKEN=$RANDOM-$RANDOM-$$
-FILES=(tests/vm/run tests/vm/init tests/vm/guest-run tests/lib.sh tests/tap.sh)
+FILES=(tests/vm/run tests/vm/init tests/vm/guest-run tests/lib.sh tests/tap.sh tools/kernels)
 
 # copy_checkout DIR: the harness's files into DIR.
 copy_checkout() {
